@@ -13,10 +13,11 @@ export const fqdnSchema = z
   .trim()
   .min(1, 'a server name is required')
   .max(253, 'a fully qualified domain name has at most 253 characters')
-  .transform((s) => s.toLowerCase().replace(/\.$/, ''))
-  .refine((s) => /^[\x21-\x7e]+$/.test(s), {
+  // Checked before lowercasing: toLowerCase() turns some look-alikes into ASCII (Kelvin sign K -> k).
+  .refine((s) => /^[\x21-\x7e]*$/.test(s), {
     message: 'use a plain ASCII name such as fe01.contoso.com (no spaces, no accented or look-alike letters)',
   })
+  .transform((s) => s.toLowerCase().replace(/\.$/, ''))
   .refine((s) => s.split('.').length >= 2 && s.split('.').every((l) => LABEL.test(l)), {
     message: 'give the fully qualified domain name, such as be01.contoso.com (letters, digits and hyphens, dot-separated)',
   })

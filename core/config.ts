@@ -46,6 +46,10 @@ const list = (pattern: RegExp, what: string) =>
       return items;
     });
 
+// An empty variable (PORT= in a compose file) means unset: coerced, it would become 0 and silently
+// listen on a random port or drop the free-space check.
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+
 const shared = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   CSPATCH_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'CSPATCH_PREFIX may use letters, digits, _ . - (at most 40)').default('cspatch'),
@@ -59,7 +63,7 @@ const botSchema = z.object({
   SLACK_SIGNING_SECRET: z.string({ error: 'SLACK_SIGNING_SECRET is required (from the app\'s Basic Information page)' }).min(1),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'SLACK_APP_TOKEN must be an app-level token starting with xapp-').optional(),
   SLACK_API_URL: z.string().url('SLACK_API_URL must be a URL ending in /api/').optional(),
-  PORT: z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000),
+  PORT: z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000)),
   CSPATCH_ADMINS: list(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user id (U…)'),
   CSPATCH_ADMIN_GROUP: z.string().regex(/^S[A-Z0-9]{2,20}$/, 'CSPATCH_ADMIN_GROUP must be a user group id (S…)').optional(),
   CSPATCH_CHANNELS: list(/^[CG][A-Z0-9]{2,20}$/, 'a Slack channel id (C…)'),
@@ -71,8 +75,9 @@ const botSchema = z.object({
   CSPATCH_PARENT_UPDATE_INTERVAL: seconds('CSPATCH_PARENT_UPDATE_INTERVAL', 3),
   CSPATCH_RETENTION: seconds('CSPATCH_RETENTION', 30 * 86400),
   CSPATCH_EXTRA_STEPS: bool('CSPATCH_EXTRA_STEPS', true),
-  CSPATCH_MIN_FREE_GB: z.coerce.number().min(0).max(10000).default(2),
+  CSPATCH_MIN_FREE_GB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(10000).default(2)),
   CSPATCH_BREAK_GLASS: bool('CSPATCH_BREAK_GLASS', false),
+  CSPATCH_BOT_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'CSPATCH_BOT_ID may use letters, digits, _ . - (at most 64)').optional(),
   CSPATCH_LANG: z.enum(['en', 'de', 'zh-CN', 'es'], { error: 'CSPATCH_LANG must be en, de, zh-CN or es' }).default('en'),
 });
 
@@ -116,7 +121,7 @@ export function parseStepTimeouts(spec: string | undefined): Record<StepKind, nu
   const out = Object.fromEntries(Object.entries(DEFAULT_TIMEOUTS_S).map(([k, v]) => [k, v * 1000])) as Record<StepKind, number>;
   for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(part);
-    if (!m || !(m[1]! in out) || Number(m[2]) <= 0) {
+    if (!m || !Object.hasOwn(out, m[1]!) || Number(m[2]) <= 0) {
       throw new CspatchError(ErrorCode.ConfigInvalid, `invalid configuration\n  CSPATCH_STEP_TIMEOUTS: "${part}" should look like install=7200 (kinds: ${Object.keys(out).join(', ')})`);
     }
     out[m[1] as StepKind] = Math.round(Number(m[2]) * 1000);
@@ -132,7 +137,10 @@ export function loadRunnerConfig(env: Env, server: string | undefined): RunnerCo
   const parsed = runnerSchema.safeParse(env);
   if (!parsed.success) fail(parsed.error);
   const { CSPATCH_STEP_TIMEOUTS, CSPATCH_JOURNAL, ...rest } = parsed.data;
-  const defaultJournal = `${env.ProgramData ?? '.'}${env.ProgramData ? '\\cspatch' : '/.cspatch'}/journal-${fqdn.data}.json`;
+  // On Windows the journal lives under ProgramData; elsewhere (tests, the demo) beside the process.
+  const defaultJournal = env.ProgramData
+    ? `${env.ProgramData}\\cspatch\\journal-${fqdn.data}.json`
+    : `./.cspatch/journal-${fqdn.data}.json`;
   return Object.freeze({
     ...rest,
     server: fqdn.data,

@@ -21,21 +21,25 @@ export interface KeyRegistry {
   runners: string;
   /** stream: results and output from every runner; the bot reads with BOT_GROUP */
   results: string;
-  /** string: a run's JSON state including its version; written only through compare-and-set */
+  /** string: a run's JSON state as {"version":n,"value":…}; written only through compare-and-set */
   run(runId: string): string;
-  /** list: full output lines of one step of a run; written by the bot as results arrive */
-  output(runId: string, stepIndex: number): string;
+  /** list: full output lines of one step attempt of a run (capped); written by the bot as results arrive */
+  output(runId: string, step: string | number): string;
+  /** set: the output list keys of a run, so finishing the run can put a TTL on each of them */
+  outputs(runId: string): string;
+  /** hash: small per-run references (Slack message timestamps and similar); written by the bot */
+  refs(runId: string): string;
   /** set: ids of runs that are not finished; the bot's restart and timer scans start here */
   activeRuns: string;
   /** sorted set: "<runId>|<timer>" -> due time (ms); claimed by whichever bot replica pops it */
   timers: string;
-  /** stream: append-only audit trail, each entry chained to the previous by hash */
+  /** stream: append-only audit trail, each entry chained to the previous by hash (not capped) */
   audit: string;
-  /** string: hash of the newest audit entry, the chain's head */
+  /** string: "<seq>:<hash>" of the newest audit entry, the chain's head; same slot as the stream */
   auditHead: string;
-  /** list: Slack calls waiting to be made for one run, in order */
-  outbox(runId: string): string;
-  /** sorted set: run ids with pending outbox entries -> next attempt time (ms) */
+  /** list: effects waiting to be executed for one run and queue ('slack' | 'control'), in order */
+  outbox(runId: string, queue: string): string;
+  /** sorted set: "<runId>|<queue>" with pending effects -> next attempt time (ms) */
   outboxReady: string;
   /** string with TTL: marks an interaction or delivery already handled (dedupe) */
   seen(id: string): string;
@@ -55,12 +59,15 @@ export function createKeys(prefix: string): KeyRegistry {
     runners: `${p}:runners`,
     results: `${p}:results`,
     run: (id) => `${p}:{run:${id}}`,
-    output: (id, i) => `${p}:{run:${id}}:out:${i}`,
+    output: (id, step) => `${p}:{run:${id}}:out:${step}`,
+    outputs: (id) => `${p}:{run:${id}}:outputs`,
+    refs: (id) => `${p}:{run:${id}}:refs`,
     activeRuns: `${p}:runs:active`,
     timers: `${p}:timers`,
-    audit: `${p}:audit`,
-    auditHead: `${p}:audit:head`,
-    outbox: (id) => `${p}:{run:${id}}:outbox`,
+    // one hash tag so the append script may touch both in a Cluster
+    audit: `${p}:{audit}`,
+    auditHead: `${p}:{audit}:head`,
+    outbox: (id, queue) => `${p}:{run:${id}}:outbox:${queue}`,
     outboxReady: `${p}:outbox:ready`,
     seen: (id) => `${p}:seen:${id}`,
     settings: `${p}:settings`,

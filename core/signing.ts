@@ -5,12 +5,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * runner whatever the key order. Keys are sorted recursively; `sig` itself is never signed.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  return canonical(value, true);
+}
+
+// Only the top-level `sig` is the signature; a nested key that happens to be called sig is data.
+function canonical(value: unknown, top: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, false)).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([k, v]) => k !== 'sig' && v !== undefined)
+      .filter(([k, v]) => !(top && k === 'sig') && v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v, false)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

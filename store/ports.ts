@@ -126,6 +126,8 @@ export interface RunnerDirectory {
 export interface Dedupe {
   /** True the first time an id is seen within ttlMs, false afterwards. */
   firstTime(id: string, ttlMs: number): Promise<boolean>;
+  /** Removes the mark, so the id counts as unseen again (releases an effect lease early). */
+  forget(id: string): Promise<void>;
 }
 
 export interface AuditEntry {
