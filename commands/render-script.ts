@@ -34,6 +34,8 @@ export function renderScript(stepId: string, rawParams: unknown): string {
     `# cspatch step ${def.id} (${origin})`,
     "$ErrorActionPreference = 'Stop'",
     "$ProgressPreference = 'SilentlyContinue'",
+    // Windows PowerShell writes to a pipe in the OEM code page; the runner reads UTF-8.
+    '[Console]::OutputEncoding = [System.Text.Encoding]::UTF8',
     `function Write-CspatchData($data) { [Console]::Out.WriteLine('${DATA_PREFIX}' + ($data | ConvertTo-Json -Compress -Depth 6)) }`,
     ...(def.needsModule ? moduleLines(params.product as ProductId) : []),
     ...def.body(params),

@@ -25,7 +25,8 @@ export const detectFactsStep = defineStep({
     "  $ud = Get-CsService -UserDatabase | Where-Object { $_.PoolFqdn -eq $fqdn -or (Get-CsPool -Identity $_.PoolFqdn).Computers -contains $fqdn } | Select-Object -First 1",
     "  $reg = Get-CsService -Registrar | Where-Object { $_.PoolFqdn -eq $fqdn } | Select-Object -First 1",
     "  if ($reg) { $f.edition = 'standard'; $f.poolFqdn = $fqdn; $f.sqlServerFqdn = $fqdn }",
-    "  elseif ($ud) { $f.edition = 'enterprise'; $f.poolFqdn = [string]$ud.PoolFqdn; $f.sqlServerFqdn = [string]$ud.PoolFqdn }",
+    // The user store's PoolFqdn is the SQL back end; the Front End pool is the UserServer that uses it (lab).
+    "  elseif ($ud) { $f.edition = 'enterprise'; $f.sqlServerFqdn = [string]$ud.PoolFqdn; $f.poolFqdn = [string](Get-CsService -UserServer | Where-Object { [string]$_.UserDatabase -eq ('UserDatabase:' + $ud.PoolFqdn) } | Select-Object -First 1).PoolFqdn }",
     "  $stores = @(Get-CsService -ArchivingDatabase) + @(Get-CsService -MonitoringDatabase)",
     "  $f.collocated = @($stores | Where-Object { $_.PoolFqdn -eq $f.sqlServerFqdn } | ForEach-Object { if ($_.Role -like '*Archiving*') { 'archiving' } else { 'monitoring' } })",
     "  if ($f.edition -eq 'enterprise' -and $f.poolFqdn) { $f.mirrored = @(Get-CsDatabaseMirrorState -PoolFqdn $f.poolFqdn -ErrorAction SilentlyContinue | Where-Object { $_.StateOnPrimary -eq 'Principal' }).Count -gt 0 }",

@@ -43,6 +43,7 @@ function caught(fn: () => unknown): CspatchError {
 const HEADER = [
   "$ErrorActionPreference = 'Stop'",
   "$ProgressPreference = 'SilentlyContinue'",
+  '[Console]::OutputEncoding = [System.Text.Encoding]::UTF8',
   "function Write-CspatchData($data) { [Console]::Out.WriteLine('CSPATCH:' + ($data | ConvertTo-Json -Compress -Depth 6)) }",
 ];
 
@@ -106,10 +107,10 @@ describe('renderScript: every step of every plan', () => {
           const origin = step.docStep === null ? 'added by cspatch' : `procedure step ${step.docStep}`;
           expect(all[0]).toBe(`# cspatch step ${step.stepId} (${origin})`);
           expect(stepIdOfScript(script)).toBe(step.stepId);
-          expect(all.slice(1, 4)).toEqual(HEADER);
+          expect(all.slice(1, 1 + HEADER.length)).toEqual(HEADER);
           expect(all.at(-1)).toBe('exit 0');
           if (CATALOG[step.stepId].needsModule) {
-            expect(all.slice(4, 6)).toEqual(MODULE_LINES[product]);
+            expect(all.slice(1 + HEADER.length, 3 + HEADER.length)).toEqual(MODULE_LINES[product]);
           } else {
             expect(script).not.toContain('Import-Module -Name');
           }
