@@ -21,7 +21,11 @@ export async function botMain(args: string[], env: Env): Promise<number> {
   const config = loadBotConfig(env);
   const logger = createLogger('cspatch-bot', config.LOG_LEVEL);
   const stores = createRedisStores({ redisUrl: config.REDIS_URL, prefix: config.CSPATCH_PREFIX, connectionName: 'cspatch-bot' });
-  const chat = createSlackChat({ token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) });
+  const chat = createSlackChat({
+    token: config.SLACK_BOT_TOKEN,
+    timeoutMs: config.CSPATCH_SLACK_TIMEOUT,
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+  });
   const service = await startBotService({
     stores,
     chat,
@@ -30,12 +34,15 @@ export async function botMain(args: string[], env: Env): Promise<number> {
     runnerSecret: config.CSPATCH_RUNNER_SECRET,
     admins: config.CSPATCH_ADMINS,
     adminGroup: config.CSPATCH_ADMIN_GROUP,
+    adminGroupTtlMs: config.CSPATCH_ADMIN_GROUP_TTL,
     channels: config.CSPATCH_CHANNELS,
     defaultLang: config.CSPATCH_LANG,
     breakGlassEnabled: config.CSPATCH_BREAK_GLASS,
     retentionMs: config.CSPATCH_RETENTION,
     parentIntervalMs: config.CSPATCH_PARENT_UPDATE_INTERVAL,
     consumerName: config.CSPATCH_BOT_ID ?? `bot-${hostname()}`,
+    // A timer's fire is at most one Slack call plus a few Redis commands.
+    timerLeaseMs: Math.max(5000, 2 * config.CSPATCH_SLACK_TIMEOUT),
   });
   const app = createSlackApp(config, service.deps, logger);
   const server = await app.start();

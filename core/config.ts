@@ -66,6 +66,8 @@ const botSchema = z.object({
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'PORT must be a port number' }).int().min(0).max(65535).default(3000)),
   CSPATCH_ADMINS: list(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user id (U…)'),
   CSPATCH_ADMIN_GROUP: z.string().regex(/^S[A-Z0-9]{2,20}$/, 'CSPATCH_ADMIN_GROUP must be a user group id (S…)').optional(),
+  // How long the group's member list is trusted before Slack is asked again.
+  CSPATCH_ADMIN_GROUP_TTL: seconds('CSPATCH_ADMIN_GROUP_TTL', 60),
   CSPATCH_CHANNELS: list(/^[CG][A-Z0-9]{2,20}$/, 'a Slack channel id (C…)'),
   CSPATCH_APPROVAL_TTL: seconds('CSPATCH_APPROVAL_TTL', 1800),
   CSPATCH_RUNNER_LOST_AFTER: seconds('CSPATCH_RUNNER_LOST_AFTER', 90),
@@ -74,6 +76,8 @@ const botSchema = z.object({
   CSPATCH_DETECT_TIMEOUT: seconds('CSPATCH_DETECT_TIMEOUT', 120),
   CSPATCH_PARENT_UPDATE_INTERVAL: seconds('CSPATCH_PARENT_UPDATE_INTERVAL', 3),
   CSPATCH_RETENTION: seconds('CSPATCH_RETENTION', 30 * 86400),
+  // A Slack call that hangs longer than this counts as failed and goes back to the outbox.
+  CSPATCH_SLACK_TIMEOUT: seconds('CSPATCH_SLACK_TIMEOUT', 10),
   CSPATCH_EXTRA_STEPS: bool('CSPATCH_EXTRA_STEPS', true),
   CSPATCH_MIN_FREE_GB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(10000).default(2)),
   CSPATCH_BREAK_GLASS: bool('CSPATCH_BREAK_GLASS', false),
@@ -87,9 +91,22 @@ const runnerSchema = z.object({
   CSPATCH_JOURNAL: z.string().min(1).optional(),
   CSPATCH_HEARTBEAT: seconds('CSPATCH_HEARTBEAT', 10),
   CSPATCH_STEP_TIMEOUTS: z.string().optional(),
+  /**
+   * The machine's boot time (ms since the epoch), used instead of the OS uptime where the machine
+   * cannot really restart: a simulated server in tests and the demo. Unset on a real server.
+   */
+  CSPATCH_BOOT_TIME: z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'CSPATCH_BOOT_TIME must be ms since the epoch, e.g. 1700000000000' }).int().positive().optional()),
+});
+
+/** `cspatch audit`: reads and checks the audit trail, so it needs Redis and nothing secret. */
+const auditSchema = z.object({
+  REDIS_URL: shared.REDIS_URL,
+  CSPATCH_PREFIX: shared.CSPATCH_PREFIX,
+  LOG_LEVEL: shared.LOG_LEVEL,
 });
 
 export type BotConfig = Readonly<z.infer<typeof botSchema>>;
+export type AuditConfig = Readonly<z.infer<typeof auditSchema>>;
 export type RunnerConfig = Readonly<
   Omit<z.infer<typeof runnerSchema>, 'CSPATCH_STEP_TIMEOUTS' | 'CSPATCH_JOURNAL'> & {
     server: string;
@@ -114,6 +131,16 @@ export function loadBotConfig(env: Env): BotConfig {
     throw new CspatchError(ErrorCode.ConfigInvalid, 'invalid configuration\n  CSPATCH_RESILIENCY_WARN must be shorter than CSPATCH_RESILIENCY_LIMIT');
   }
   return Object.freeze(cfg);
+}
+
+/**
+ * For `cspatch audit export|verify`: only where the audit trail is (REDIS_URL, CSPATCH_PREFIX)
+ * and LOG_LEVEL; no Slack token or signing secret is needed to read or check it.
+ */
+export function loadAuditConfig(env: Env): AuditConfig {
+  const parsed = auditSchema.safeParse(env);
+  if (!parsed.success) fail(parsed.error);
+  return Object.freeze(parsed.data);
 }
 
 /** "install=7200,database=3600": seconds per step kind, overriding DEFAULT_TIMEOUTS_S. */

@@ -31,7 +31,7 @@ export interface KeyRegistry {
   refs(runId: string): string;
   /** set: ids of runs that are not finished; the bot's restart and timer scans start here */
   activeRuns: string;
-  /** sorted set: "<runId>|<timer>" -> due time (ms); claimed by whichever bot replica pops it */
+  /** sorted set: "<runId>|<timer>" -> due time (ms); a replica claims one by moving it to the end of a lease, removes it once fired */
   timers: string;
   /** stream: append-only audit trail, each entry chained to the previous by hash (not capped) */
   audit: string;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RunnerConfig } from '../core/config.js';
 import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { RunnerInfo, Stores } from '../store/ports.js';
-import { bootTime } from './boot-time.js';
+import type { RunnerInfo, Stores, StreamEntry } from '../store/ports.js';
+import { bootTimeOf } from './boot-time.js';
 import { delay } from './delay.js';
 import { detectFacts, factsOf } from './detect-facts.js';
 import { handleEntry } from './handle-entry.js';
@@ -18,6 +18,8 @@ export interface AgentOptions {
   readonly config: RunnerConfig;
   readonly stores: Pick<Stores, 'runnerBus' | 'runners'>;
   readonly logger: Logger;
+  /** extra environment for every PowerShell process: the in-process demo tells the simulated one its scenario this way */
+  readonly stepEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Agent {
@@ -46,6 +48,10 @@ export function createAgent(opts: AgentOptions): Agent {
   let current: RunningStep | null = null;
   let busyJobId: string | null = null;
   let facts: Record<string, unknown> | null = null;
+  let signalStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    signalStopped = resolve;
+  });
   const runnerId = randomUUID();
   const version = runnerVersion();
   const startedAt = Date.now();
@@ -59,7 +65,7 @@ export function createAgent(opts: AgentOptions): Agent {
     if (step && forced) step.kill();
   };
   const publisher = createPublisher({ bus, key: config.CSPATCH_RUNNER_SECRET, logger, giveUp: () => forced });
-  const settle = (journal: Journal) => recoverJournal({ journal, publisher, server: config.server, bootTime: bootTime(), now: Date.now() });
+  const settle = (journal: Journal) => recoverJournal({ journal, publisher, server: config.server, bootTime: bootTimeOf(config), now: Date.now() });
 
   async function takeJobs(journal: Journal, beat: () => Promise<void>): Promise<void> {
     const deps = {
@@ -70,13 +76,15 @@ export function createAgent(opts: AgentOptions): Agent {
       bus,
       key: config.CSPATCH_RUNNER_SECRET,
       track,
+      stopped,
+      ...(opts.stepEnv ? { stepEnv: opts.stepEnv } : {}),
       busy: (jobId: string | null) => {
         busyJobId = jobId;
         void beat();
       },
     };
     while (!stopping) {
-      let entries;
+      let entries: StreamEntry[];
       try {
         entries = await bus.readJobs(config.server, consumer, READ_BLOCK_MS);
       } catch (err) {
@@ -112,7 +120,7 @@ export function createAgent(opts: AgentOptions): Agent {
         const recovered = await settle(journal);
         if (recovered) logger.warn({ jobId: recovered.jobId, stepId: recovered.stepId, outcome: recovered.outcome }, 'reported the step left by the previous run');
         if (!stopping) {
-          facts = await detectFacts({ config, logger, track });
+          facts = await detectFacts({ config, logger, track, ...(opts.stepEnv ? { stepEnv: opts.stepEnv } : {}) });
           await heartbeat.beat();
         }
         await takeJobs(journal, heartbeat.beat);
@@ -124,12 +132,14 @@ export function createAgent(opts: AgentOptions): Agent {
     stop() {
       if (stopping) return;
       stopping = true;
+      signalStopped();
       // Detection only reads; there is nothing to finish or report.
       if (current && busyJobId === null) current.kill();
     },
     forceStop() {
       stopping = true;
       forced = true;
+      signalStopped();
       current?.kill();
     },
   };

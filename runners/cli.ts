@@ -36,7 +36,8 @@ export async function runnerMain(args: string[], env: Env): Promise<number> {
   }
   const config = loadRunnerConfig(env, parsed.server);
   const logger = createLogger('cspatch-runner', config.LOG_LEVEL);
-  const stores = createRedisStores({ redisUrl: config.REDIS_URL, prefix: config.CSPATCH_PREFIX, connectionName: `cspatch-runner:${config.server}` });
+  // The runner's Redis user may run only what docs/runner-acl.md grants: no INFO, so no ready check.
+  const stores = createRedisStores({ redisUrl: config.REDIS_URL, prefix: config.CSPATCH_PREFIX, connectionName: `cspatch-runner:${config.server}`, readyCheck: false });
   const agent = createAgent({ config, stores, logger });
   let forcedBy: NodeJS.Signals | null = null;
   let graceTimer: NodeJS.Timeout | undefined;

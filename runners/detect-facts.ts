@@ -11,6 +11,8 @@ export interface DetectOptions {
   readonly logger: Logger;
   /** lets a stop signal kill the probe (it only reads, so nothing is lost) */
   readonly track: (step: RunningStep | null) => void;
+  /** extra environment for the probe's process (see AgentOptions.stepEnv) */
+  readonly stepEnv?: Readonly<Record<string, string>>;
 }
 
 /** The `facts` object of a detect-facts run, or null when it printed nothing usable. */
@@ -36,6 +38,7 @@ export async function detectFacts(opts: DetectOptions): Promise<Record<string, u
       script: renderScript('detect-facts', {}),
       timeoutMs: opts.config.stepTimeoutsMs[getStep('detect-facts').kind],
       output,
+      ...(opts.stepEnv ? { env: opts.stepEnv } : {}),
     });
     opts.track(step);
     const outcome = await step.done.finally(() => opts.track(null));

@@ -1,3 +1,4 @@
+import type { RunnerConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { ErrorCode } from '../core/errors.js';
 import type { RunnerBus, StreamEntry } from '../store/ports.js';
@@ -5,9 +6,10 @@ import { checkJob } from './check-job.js';
 import { executeJob, type ExecuteDeps } from './execute-job.js';
 import { recoverJournal } from './recover-journal.js';
 import { refusedResult, type UnsignedFinished } from './results.js';
-import { bootTime } from './boot-time.js';
+import { bootTimeOf } from './boot-time.js';
 
 export interface HandleDeps extends ExecuteDeps {
+  readonly config: ExecuteDeps['config'] & Pick<RunnerConfig, 'CSPATCH_BOOT_TIME'>;
   readonly bus: RunnerBus;
   /** CSPATCH_RUNNER_SECRET: this server's key */
   readonly key: string;
@@ -32,7 +34,7 @@ export async function handleEntry(entry: StreamEntry, deps: HandleDeps): Promise
       // Delivered again after a restart: it ran (or was refused) already. If its outcome never
       // reached Redis, the journal still holds it; store it before letting the entry go.
       if (deps.journal.current()?.jobId === verdict.jobId) {
-        await recoverJournal({ journal: deps.journal, publisher: deps.publisher, server, bootTime: bootTime(), now: Date.now() });
+        await recoverJournal({ journal: deps.journal, publisher: deps.publisher, server, bootTime: bootTimeOf(deps.config), now: Date.now() });
       }
       deps.logger.info({ entryId: entry.id, jobId: verdict.jobId }, 'job already handled; acknowledging without running it again');
       await deps.bus.ackJob(server, entry.id);
@@ -52,7 +54,7 @@ export async function handleEntry(entry: StreamEntry, deps: HandleDeps): Promise
       deps.busy(verdict.job.jobId);
       try {
         const result = await executeJob(entry, verdict, deps);
-        await deps.bus.ackJob(server, entry.id);
+        if (result) await deps.bus.ackJob(server, entry.id);
         return result;
       } finally {
         deps.busy(null);

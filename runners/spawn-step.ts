@@ -13,6 +13,8 @@ export interface SpawnStepOptions {
   readonly script: string;
   readonly timeoutMs: number;
   readonly output: StepOutput;
+  /** extra environment for the child (the demo points the simulated PowerShell at its scenario) */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type ProcessOutcome = Omit<FinishedFields, 'data' | 'tail'>;
@@ -34,6 +36,12 @@ function pump(stream: Readable | null | undefined, onLine: (text: string) => voi
   });
 }
 
+/** The spawn error without the (long) encoded command line execa puts in its messages. */
+function startError(result: { originalMessage?: unknown; code?: unknown }): string {
+  if (typeof result.originalMessage === 'string' && result.originalMessage) return result.originalMessage;
+  return typeof result.code === 'string' ? result.code : 'unknown error';
+}
+
 /**
  * Runs one rendered script in a fresh PowerShell process, exactly as the contract says, and
  * streams its lines into `output` as they come.
@@ -52,7 +60,7 @@ export function spawnStep(opts: SpawnStepOptions): RunningStep {
     detached: process.platform !== 'win32',
     windowsHide: true,
     // The job's scripts never need the runner's signing key; keep it out of their reach.
-    env: { CSPATCH_RUNNER_SECRET: undefined },
+    env: { ...opts.env, CSPATCH_RUNNER_SECRET: undefined },
   });
   const pid = child.pid;
   const stop = (reason: 'timeout' | 'forced') => {
@@ -85,7 +93,7 @@ export function spawnStep(opts: SpawnStepOptions): RunningStep {
         ? `exited with code ${exitCode}`
         : result.signal
           ? `was killed by ${result.signal}`
-          : `could not be started (${typeof result.shortMessage === 'string' ? result.shortMessage : 'unknown error'}); check CSPATCH_POWERSHELL`;
+          : `could not be started (${startError(result)}); check CSPATCH_POWERSHELL`;
     return { outcome: 'failed', exitCode, durationMs, errorCode: ErrorCode.StepFailed, message: `the step ${why}` };
   })();
 

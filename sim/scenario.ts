@@ -58,6 +58,10 @@ export const scenarioSchema = z
     openShellsFor: z.number().int().positive().optional(),
     /** the installer ends with 3010 (success, reboot required) */
     rebootRequired: z.boolean().default(false),
+    /** verify: Cs services Get-CsWindowsService still shows not Running after the update */
+    servicesNotRunning: z.array(z.string().min(1)).default([]),
+    /** verify: databases Test-CsDatabase reports with InstalledVersion behind ExpectedVersion */
+    databasesBehind: z.array(z.string().min(1)).default([]),
     fail: z.record(z.string(), failureSchema).default({}),
     /** steps that never end (until the runner kills them) */
     hang: z.array(z.string()).default([]),

@@ -76,8 +76,14 @@ export interface Timers {
   /** Sets or moves a named timer of a run. */
   schedule(runId: string, name: string, dueAt: number): Promise<void>;
   cancel(runId: string, name: string): Promise<void>;
-  /** Removes and returns timers due at `now`; each is returned to exactly one caller. */
-  claimDue(now: number, limit: number): Promise<DueTimer[]>;
+  /**
+   * Returns timers due at `now`; each is returned to exactly one caller. Without a lease they are
+   * removed. With `leaseMs` they stay, due again at now + leaseMs, so a timer whose claimer dies
+   * before firing it is not lost; the claimer calls `settle` once it has fired.
+   */
+  claimDue(now: number, limit: number, leaseMs?: number): Promise<DueTimer[]>;
+  /** Removes a timer claimed with a lease, unless it was scheduled again since (its due time moved). */
+  settle(runId: string, name: string, leasedUntil: number): Promise<void>;
 }
 
 export interface StreamEntry {

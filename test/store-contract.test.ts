@@ -313,6 +313,24 @@ describe.each([
         { runId, name: 'later', dueAt: now - 5 },
       ]);
     });
+
+    it('brings back a timer claimed with a lease that was never settled, and settles the rest', async () => {
+      const runId = uid();
+      const now = Date.now();
+      for (const name of ['lost', 'fired', 'rearmed']) await s.timers.schedule(runId, name, now - 1);
+      const mine = (t: { runId: string }) => t.runId === runId;
+      expect((await s.timers.claimDue(now, 100, 1000)).filter(mine).map((t) => t.name).sort()).toEqual(['fired', 'lost', 'rearmed']);
+      // hidden from other claimers for the lease
+      expect((await ns.open().timers.claimDue(now + 999, 100, 1000)).filter(mine)).toEqual([]);
+      await s.timers.schedule(runId, 'rearmed', now + 500); // scheduled again while it fired
+      await s.timers.settle(runId, 'fired', now + 1000);
+      await s.timers.settle(runId, 'rearmed', now + 1000);
+      // the claimer of 'lost' died: it is due again once the lease is over
+      expect((await s.timers.claimDue(now + 1000, 100)).filter(mine)).toEqual([
+        { runId, name: 'rearmed', dueAt: now + 500 },
+        { runId, name: 'lost', dueAt: now + 1000 },
+      ]);
+    });
   });
 
   describe('job bus', () => {

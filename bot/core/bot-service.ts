@@ -20,6 +20,8 @@ export interface BotServiceOptions {
   readonly runnerSecret: string;
   readonly admins: readonly string[];
   readonly adminGroup: string | undefined;
+  /** how long the admin group's members are cached; 60 s when left out */
+  readonly adminGroupTtlMs?: number;
   readonly channels: readonly string[];
   readonly defaultLang: Lang;
   readonly breakGlassEnabled: boolean;
@@ -29,6 +31,8 @@ export interface BotServiceOptions {
   readonly consumerName: string;
   /** how often to look for due timers and for effects committed elsewhere */
   readonly pollMs?: number;
+  /** how long a claimed timer waits for this replica to fire it before another may (30 s) */
+  readonly timerLeaseMs?: number;
   readonly now?: () => number;
 }
 
@@ -59,10 +63,10 @@ export async function startBotService(opts: BotServiceOptions): Promise<BotServi
     logger,
     now,
   });
-  const access = createAccessPolicy({ admins: opts.admins, adminGroup: opts.adminGroup, channels: opts.channels, groupTtlMs: 60_000, now }, opts.chat, logger);
+  const access = createAccessPolicy({ admins: opts.admins, adminGroup: opts.adminGroup, channels: opts.channels, groupTtlMs: opts.adminGroupTtlMs ?? 60_000, now }, opts.chat, logger);
   const deps: BotDeps = { stores, engine, chat: opts.chat, access, languages, translator, logger, now, runnerLostAfterMs: opts.policy.runnerLostAfterMs, breakGlassEnabled: opts.breakGlassEnabled };
   const consumer = new ResultConsumer({ stores, engine, runnerSecret: opts.runnerSecret, consumer: opts.consumerName, logger, now });
-  const timers = new TimerLoop({ stores, engine, chat: opts.chat, translator, logger, now });
+  const timers = new TimerLoop({ stores, engine, chat: opts.chat, translator, logger, now, parentIntervalMs: opts.parentIntervalMs, ...(opts.timerLeaseMs ? { leaseMs: opts.timerLeaseMs } : {}) });
 
   const abort = new AbortController();
   const consuming = consumer.run(abort.signal);

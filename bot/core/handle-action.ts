@@ -4,6 +4,7 @@ import { checkConfirmation } from '../lifecycle/confirmation.js';
 import type { ConfirmInput } from '../lifecycle/events.js';
 import { ACTION } from '../views/blocks.js';
 import { confirmModal } from '../views/confirm-modal.js';
+import { fieldLabels } from '../views/ephemeral.js';
 import { outputBlockText } from '../views/sanitize.js';
 import { section } from '../views/blocks.js';
 import type { BotDeps, Origin } from './bot-deps.js';
@@ -26,21 +27,48 @@ export interface ActionInput {
   readonly actionTs: string;
 }
 
-/** A button click. Anything malformed or stale gets a short private answer, never an effect. */
-export async function handleAction(deps: BotDeps, origin: Origin, input: ActionInput): Promise<void> {
-  if (!(await deps.stores.dedupe.firstTime(`click:${origin.user}:${input.actionTs}:${input.actionId}`, 3600_000))) return;
+/** A button's value as the bot wrote it, or null for anything else. */
+function parseValue(value: string): z.infer<typeof valueSchema> | null {
   let raw: unknown;
   try {
-    raw = JSON.parse(input.value);
+    raw = JSON.parse(value);
   } catch {
-    raw = null;
+    return null;
   }
   const parsed = valueSchema.safeParse(raw);
-  if (!parsed.success) {
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * A button click. Every click is audited (a replayed one as a refusal); anything malformed, stale
+ * or from a channel cspatch is not enabled in gets a short private answer, never an effect.
+ */
+export async function handleAction(deps: BotDeps, origin: Origin, input: ActionInput): Promise<void> {
+  const v = parseValue(input.value);
+  const run = v ? await deps.engine.get(v.r) : null;
+  const record = (action: string, detail: Record<string, unknown> = {}) =>
+    deps.stores.audit.append({
+      at: deps.now(),
+      actor: origin.user,
+      action,
+      runId: v?.r ?? null,
+      planHash: run?.plan?.hash ?? null,
+      detail: { actionId: input.actionId.slice(0, 80), value: input.value.slice(0, 300), channel: origin.channel, ...detail },
+    });
+  if (!(await deps.stores.dedupe.firstTime(`click:${origin.user}:${input.actionTs}:${input.actionId}`, 3600_000))) {
+    await record('refused', { reason: 'replayed_click' });
+    return;
+  }
+  await record('click');
+  if (!deps.access.channelAllowed(origin.channel)) {
+    await record('refused', { reason: 'channel_not_allowed' });
+    return replyTo(deps, origin, 'ephemeral.channel_not_allowed');
+  }
+  if (!v) {
     deps.logger.warn({ actionId: input.actionId, user: origin.user }, 'button value malformed');
+    await record('refused', { reason: 'malformed_button' });
     return replyTo(deps, origin, 'ephemeral.stale_button');
   }
-  const v = parsed.data;
   const actor = { id: origin.user, isAdmin: await deps.access.isAdmin(origin.user) };
   const runExists = async () => (await deps.engine.get(v.r)) !== null;
   let applied: unknown = null;
@@ -53,16 +81,21 @@ export async function handleAction(deps: BotDeps, origin: Origin, input: ActionI
   } else if (input.actionId === ACTION.output && v.j) {
     return showOutput(deps, origin, v.r, v.j);
   } else {
+    await record('refused', { reason: 'stale_button' });
     return replyTo(deps, origin, 'ephemeral.stale_button');
   }
-  if (applied === null && !(await runExists())) await replyTo(deps, origin, 'ephemeral.run_not_found', { runId: v.r });
+  if (applied === null && !(await runExists())) {
+    await record('refused', { reason: 'run_not_found' });
+    await replyTo(deps, origin, 'ephemeral.run_not_found', { runId: v.r });
+  }
 }
 
 async function openConfirm(deps: BotDeps, origin: Origin, runId: string, isAdmin: boolean): Promise<void> {
   if (!isAdmin) return replyTo(deps, origin, 'ephemeral.not_admin');
   const run = await deps.engine.get(runId);
   if (!run) return replyTo(deps, origin, 'ephemeral.run_not_found', { runId });
-  if (run.status !== 'confirming') return replyTo(deps, origin, 'ephemeral.not_confirming', { status: run.status });
+  // While the plan awaits approval the facts may be confirmed again (a new plan, a new hash).
+  if (run.status !== 'confirming' && run.status !== 'awaiting_approval') return replyTo(deps, origin, 'ephemeral.not_confirming', { status: run.status });
   if (!origin.triggerId) return;
   const lang = await deps.languages.forUser(origin.user, origin.channel);
   await deps.chat.openModal(origin.triggerId, confirmModal(deps.translator.forLang(lang), run));
@@ -98,21 +131,28 @@ export async function checkConfirmSubmit(
   user: string,
   runId: string,
   input: ConfirmInput,
+  /** the submission's trigger_id: a redelivered submission carries the same one and is ignored */
+  submissionId?: string,
 ): Promise<{ readonly errors: Record<string, string> } | { readonly apply: () => Promise<void> }> {
-  const run = await deps.engine.get(runId);
+  // private_metadata comes back from Slack as sent, but is checked like any other input.
+  const run = valueSchema.shape.r.safeParse(runId).success ? await deps.engine.get(runId) : null;
   const lang = await deps.languages.forUser(user, run?.channel ?? '');
   const t = deps.translator.forLang(lang);
-  if (!run) return { errors: { package: t('ephemeral.run_not_found', { runId }) } };
+  if (!run) return { errors: { package: t('ephemeral.run_not_found', { runId: runId.slice(0, 40) }) } };
   const check = checkConfirmation(run.detected, input);
   if (!check.ok) {
     const errors: Record<string, string> = {};
     for (const [field, key] of Object.entries(check.errors)) {
-      errors[field] = field === 'ack' ? t('confirm.error.acknowledge', { fields: mismatchFields(run.detected, input).join(', ') }) : t(`confirm.error.${key}`);
+      errors[field] = field === 'ack' ? t('confirm.error.acknowledge', { fields: fieldLabels(t, mismatchFields(run.detected, input)) }) : t(`confirm.error.${key}`);
     }
     return { errors };
   }
   return {
     apply: async () => {
+      if (submissionId && !(await deps.stores.dedupe.firstTime(`submit:${submissionId}`, 3600_000))) {
+        await deps.stores.audit.append({ at: deps.now(), actor: user, action: 'refused', runId, planHash: null, detail: { reason: 'replayed_submission' } });
+        return;
+      }
       const actor = { id: user, isAdmin: await deps.access.isAdmin(user) };
       await deps.engine.dispatch(runId, { type: 'confirm', actor, input });
     },

@@ -4,12 +4,18 @@ import { parseCommand, type ParsedCommand } from '../slash/parse-command.js';
 import { section, type Block } from '../views/blocks.js';
 import { mention, when } from '../views/format.js';
 import { parentBlocks } from '../views/parent.js';
+import { neutralize } from '../views/sanitize.js';
 import type { BotDeps, Origin } from './bot-deps.js';
 import { replyTo, sendBlocks } from './reply-to.js';
 
 /** `/cspatch …`: answered privately, except a patch, which opens a thread in the channel. */
 export async function handleCommand(deps: BotDeps, origin: Origin, text: string): Promise<void> {
-  if (origin.triggerId && !(await deps.stores.dedupe.firstTime(`cmd:${origin.triggerId}`, 3600_000))) return;
+  // Slack redelivers a command it thinks went unanswered (X-Slack-Retry-Num, a Socket Mode
+  // envelope again): same trigger_id, so it is recorded and takes no effect.
+  if (origin.triggerId && !(await deps.stores.dedupe.firstTime(`cmd:${origin.triggerId}`, 3600_000))) {
+    await audit(deps, origin, 'refused', null, { reason: 'replayed_command', text: text.slice(0, 200) });
+    return;
+  }
   if (!deps.access.channelAllowed(origin.channel)) {
     await audit(deps, origin, 'refused', null, { reason: 'channel_not_allowed', text: text.slice(0, 200) });
     return replyTo(deps, origin, 'ephemeral.channel_not_allowed');
@@ -58,7 +64,10 @@ async function dispatch(deps: BotDeps, origin: Origin, cmd: ParsedCommand): Prom
     case 'audit':
       return auditTrail(deps, origin, cmd.runId);
     case 'lang': {
-      if (!(await deps.access.isAdmin(origin.user)) && !cmd.forUser) return replyTo(deps, origin, 'ephemeral.not_admin');
+      if (!(await deps.access.isAdmin(origin.user)) && !cmd.forUser) {
+        await audit(deps, origin, 'refused', null, { reason: 'not_admin', command: 'lang' });
+        return replyTo(deps, origin, 'ephemeral.not_admin');
+      }
       await deps.stores.settings.set(cmd.forUser ? 'user' : 'channel', cmd.forUser ? origin.user : origin.channel, 'lang', cmd.lang);
       return replyTo(deps, origin, 'ephemeral.lang_set', { lang: cmd.lang });
     }
@@ -71,10 +80,17 @@ async function startPatch(deps: BotDeps, origin: Origin, cmd: Extract<ParsedComm
     await audit(deps, origin, 'refused', null, { reason: 'not_admin', server: cmd.server });
     return replyTo(deps, origin, 'ephemeral.not_admin');
   }
-  if (cmd.breakGlass !== null && !deps.breakGlassEnabled) return replyTo(deps, origin, 'ephemeral.break_glass_disabled');
+  if (cmd.breakGlass !== null && !deps.breakGlassEnabled) {
+    await audit(deps, origin, 'refused', null, { reason: 'break_glass_disabled', server: cmd.server, breakGlass: cmd.breakGlass });
+    return replyTo(deps, origin, 'ephemeral.break_glass_disabled');
+  }
   const runner = await stores.runners.get(cmd.server);
-  if (!runner) return replyTo(deps, origin, 'ephemeral.unknown_server', { server: cmd.server });
+  if (!runner) {
+    await audit(deps, origin, 'refused', null, { reason: 'unknown_server', server: cmd.server });
+    return replyTo(deps, origin, 'ephemeral.unknown_server', { server: cmd.server });
+  }
   if (deps.now() - runner.heartbeatAt > deps.runnerLostAfterMs) {
+    await audit(deps, origin, 'refused', null, { reason: 'runner_offline', server: cmd.server });
     return replyTo(deps, origin, 'ephemeral.runner_offline', { server: cmd.server, when: when(runner.heartbeatAt) });
   }
   const { newRunId } = await import('../engine/run-engine.js');
@@ -82,6 +98,7 @@ async function startPatch(deps: BotDeps, origin: Origin, cmd: Extract<ParsedComm
   const lock = await stores.locks.acquire(cmd.server, runId);
   if (!lock) {
     const holder = await stores.locks.holder(cmd.server);
+    await audit(deps, origin, 'refused', holder?.runId ?? null, { reason: 'server_locked', server: cmd.server });
     return replyTo(deps, origin, 'ephemeral.server_locked', { server: cmd.server, runId: holder?.runId ?? '?' });
   }
   try {
@@ -157,7 +174,11 @@ async function auditTrail(deps: BotDeps, origin: Origin, runId: string): Promise
   const lang = await deps.languages.forUser(origin.user, origin.channel);
   const t = deps.translator.forLang(lang);
   const entries = await deps.stores.audit.read(runId);
-  const lines = entries.slice(-40).map((e) => t('command.auditLine', { when: when(e.at), actor: mention(e.actor), action: e.action }));
+  // 20 sections of 20 lines: well inside an ephemeral's 50 blocks; a longer trail shows its end.
+  const lines = entries.slice(-400).map((e) => {
+    const reason = typeof e.detail.reason === 'string' ? ` (${e.detail.reason})` : '';
+    return t('command.auditLine', { when: when(e.at), actor: mention(neutralize(e.actor)), action: neutralize(`${e.action}${reason}`) });
+  });
   const text = lines.length ? lines.join('\n') : t('command.noAudit', { runId });
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length || blocks.length === 0; i += 20) blocks.push(section(lines.slice(i, i + 20).join('\n') || text));

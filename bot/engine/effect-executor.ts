@@ -43,8 +43,11 @@ export class EffectExecutor {
 
   /** Drains both queues of a run now (called after a commit in this process). */
   kick(runId: string): void {
-    void this.drain(runId, 'control');
-    void this.drain(runId, 'slack');
+    for (const queue of ['control', 'slack'] as const) {
+      // Redis gone mid-drain: nothing is lost (the queue stays indexed and poll() comes back to
+      // it), so log instead of letting the rejection take the process down.
+      this.drain(runId, queue).catch((err: unknown) => this.deps.logger.warn({ runId, queue, err }, 'performing effects failed; will retry'));
+    }
   }
 
   /** Picks up work committed by other replicas and queues whose retry time has come. */
@@ -81,22 +84,27 @@ export class EffectExecutor {
     const { runs, dedupe } = this.deps.stores;
     for (;;) {
       const effect = await runs.peekEffect(runId, queue);
-      if (!effect) return;
+      if (!effect) {
+        this.failures.delete(key);
+        return;
+      }
       if (!(await dedupe.firstTime(`lease:${effect.id}`, this.deps.leaseMs ?? 60000))) return;
       try {
         await this.perform(runId, effect);
         this.failures.delete(key);
       } catch (err) {
-        if (err instanceof ChatError && err.retryable) {
+        // Only Slack's definitive "no" drops an effect. Anything else (a timeout, a 5xx, Redis
+        // refusing a write) is retried: a dropped send-job or release-lock would strand the run.
+        if (!(err instanceof ChatError) || err.retryable) {
           const n = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, n);
-          const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(n - 1, BACKOFF_MS.length - 1)]!;
-          this.deps.logger.warn({ runId, effect: effect.payload.type, wait, err: err.message }, 'Slack call failed, will retry');
+          const wait = (err instanceof ChatError ? err.retryAfterMs : null) ?? BACKOFF_MS[Math.min(n - 1, BACKOFF_MS.length - 1)]!;
+          this.deps.logger.warn({ runId, effect: effect.payload.type, wait, err: (err as Error).message }, 'effect failed, will retry');
           await dedupe.forget(`lease:${effect.id}`);
           await runs.deferEffects(runId, queue, this.deps.now() + wait);
           return;
         }
-        // Not retryable (e.g. channel_not_found): keep going, but leave a trace for the admins.
+        // Slack refused for good (e.g. channel_not_found): keep going, but leave a trace for the admins.
         this.deps.logger.error({ runId, effect: effect.payload, err }, 'effect failed and was dropped');
         await this.deps.stores.audit.append({ at: this.deps.now(), actor: 'cspatch', action: 'effect_dropped', runId, planHash: null, detail: { effect: effect.payload.type, error: String((err as Error).message ?? err) } });
       }
@@ -154,7 +162,7 @@ export class EffectExecutor {
         if (run.lock) await stores.locks.release(run.server, run.lock);
         return;
       case 'audit':
-        await stores.audit.append({ at: now, actor: effect.actor, action: effect.action, runId, planHash: run.plan?.hash ?? null, detail: effect.detail });
+        await stores.audit.append({ at: now, actor: effect.actor, action: effect.action, runId, planHash: effect.planHash !== undefined ? effect.planHash : (run.plan?.hash ?? null), detail: effect.detail });
         return;
       case 'finish':
         return stores.runs.finish(runId, run.server, this.deps.retentionMs);

@@ -16,13 +16,24 @@ export interface LanguageResolver {
  */
 export function createLanguageResolver(defaultLang: Lang, settings: Settings, chat: Chat, logger: Logger, ttlMs = 3600_000, now: () => number = Date.now): LanguageResolver {
   const locales = new Map<string, { lang: Lang | null; at: number }>();
+  // Lookups in flight, shared: a burst of requests from one user (200 commands at once in the
+  // benchmark) would otherwise each call users.info, which Slack allows about 100 times a minute.
+  const pending = new Map<string, Promise<Lang | null>>();
   async function channelLang(channel: string): Promise<Lang> {
     const set = await settings.get('channel', channel, 'lang');
     return set && isLang(set) ? set : defaultLang;
   }
-  async function slackLang(user: string): Promise<Lang | null> {
+  function slackLang(user: string): Promise<Lang | null> {
     const hit = locales.get(user);
-    if (hit && now() - hit.at < ttlMs) return hit.lang;
+    if (hit && now() - hit.at < ttlMs) return Promise.resolve(hit.lang);
+    let lookup = pending.get(user);
+    if (!lookup) {
+      lookup = fetchLang(user).finally(() => pending.delete(user));
+      pending.set(user, lookup);
+    }
+    return lookup;
+  }
+  async function fetchLang(user: string): Promise<Lang | null> {
     let lang: Lang | null = null;
     try {
       lang = langFromLocale(await chat.userLocale(user));

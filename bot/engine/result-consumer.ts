@@ -45,7 +45,9 @@ export class ResultConsumer {
     }
     if (!verifyMessage(deriveRunnerKey(this.deps.runnerSecret, parsed.data.server), parsed.data)) {
       this.deps.logger.warn({ id: entry.id, server: parsed.data.server, runId: parsed.data.runId }, 'result signature invalid; dropped');
-      void this.deps.stores.audit.append({ at: this.deps.now(), actor: `runner:${parsed.data.server}`, action: 'result_refused', runId: parsed.data.runId, planHash: null, detail: { reason: 'signature', jobId: parsed.data.jobId } });
+      void this.deps.stores.audit
+        .append({ at: this.deps.now(), actor: `runner:${parsed.data.server}`, action: 'result_refused', runId: parsed.data.runId, planHash: null, detail: { reason: 'signature', jobId: parsed.data.jobId, type: parsed.data.type } })
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'could not audit a refused result'));
       return null;
     }
     return parsed.data;
@@ -53,6 +55,18 @@ export class ResultConsumer {
 
   private async apply(m: ResultMessage): Promise<void> {
     const { engine, stores } = this.deps;
+    // The signature proves which runner sent it; this proves that runner works for the run:
+    // runner A signing with its own key must not report on (or add output to) a run on server B.
+    const run = await engine.get(m.runId);
+    if (!run) {
+      this.deps.logger.debug({ runId: m.runId, jobId: m.jobId, type: m.type }, 'result for a run that does not exist; dropped');
+      return;
+    }
+    if (run.server.toLowerCase() !== m.server.toLowerCase()) {
+      this.deps.logger.warn({ runId: m.runId, server: m.server, runServer: run.server }, 'result from another server than the run is on; dropped');
+      await stores.audit.append({ at: this.deps.now(), actor: `runner:${m.server}`, action: 'result_refused', runId: m.runId, planHash: run.plan?.hash ?? null, detail: { reason: 'wrong_server', jobId: m.jobId, type: m.type } });
+      return;
+    }
     switch (m.type) {
       case 'output':
         await stores.runs.appendOutput(m.runId, m.jobId, m.lines.map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)), this.deps.outputCap ?? 5000);
@@ -64,8 +78,7 @@ export class ResultConsumer {
         // A re-sent job the runner recognised: the original result is (or will be) here too.
         if (m.errorCode === 'job_replayed') return;
         if (m.stepId === 'detect-facts') {
-          const run = await engine.get(m.runId);
-          const facts = m.outcome === 'succeeded' ? parseFacts(m.data, run?.packagePath ?? null) : null;
+          const facts = m.outcome === 'succeeded' ? parseFacts(m.data, run.packagePath) : null;
           const error = m.outcome === 'succeeded' ? (facts ? null : 'no usable facts') : (m.message ?? m.outcome);
           await engine.dispatch(m.runId, { type: 'detected', jobId: m.jobId, facts, error });
           return;

@@ -15,19 +15,32 @@ export interface TimerDeps {
   readonly translator: Translator;
   readonly logger: Logger;
   readonly now: () => number;
+  /**
+   * How long a claimed timer stays hidden from other replicas while this one fires it; if this
+   * process dies first, the timer is due again after that. Longer than one fire (a Slack call).
+   */
+  readonly leaseMs?: number;
+  /** CSPATCH_PARENT_UPDATE_INTERVAL: the least time between two edits of a run's parent */
+  readonly parentIntervalMs?: number;
 }
 
 const LIFECYCLE_TIMERS: readonly string[] = ['approval', 'detect', 'resiliency-warn', 'resiliency-limit'];
 
-/** Fires due timers. Timers live in Redis, so a restarted or different replica fires them too. */
+/**
+ * Fires due timers. Timers live in Redis, so a restarted or different replica fires them too, and a
+ * timer claimed by a process that died before firing it comes back when its lease ends.
+ */
 export class TimerLoop {
   constructor(private readonly deps: TimerDeps) {}
 
   async tick(): Promise<number> {
-    const due = await this.deps.stores.timers.claimDue(this.deps.now(), 50);
+    const now = this.deps.now();
+    const leaseMs = this.deps.leaseMs ?? 30_000;
+    const due = await this.deps.stores.timers.claimDue(now, 50, leaseMs);
     for (const timer of due) {
       try {
         await this.fire(timer.runId, timer.name);
+        await this.deps.stores.timers.settle(timer.runId, timer.name, now + leaseMs);
       } catch (err) {
         this.deps.logger.error({ err, timer }, 'timer failed; trying again shortly');
         await this.deps.stores.timers.schedule(timer.runId, timer.name, this.deps.now() + 2000);
@@ -53,16 +66,28 @@ export class TimerLoop {
   private async updateParent(runId: string): Promise<void> {
     const { stores } = this.deps;
     const run = (await stores.runs.get<Run>(runId))?.value;
+    // After the run expired, writing a ref would create a refs key that never expires.
     if (!run) return;
     const refs = await stores.runs.getRefs(runId);
     if (!refs.parent) {
       await stores.timers.schedule(runId, 'parent', this.deps.now() + 1000);
       return;
     }
+    // An update-parent effect that read the stamp just before the previous edit set this timer for
+    // "now" (pairs of edits milliseconds apart under load): keep edits an interval apart anyway;
+    // the deferred edit shows the newer state.
+    const last = Number(refs.parentUpdatedAt ?? 0);
+    const interval = this.deps.parentIntervalMs ?? 0;
+    if (this.deps.now() - last < interval) {
+      await stores.timers.schedule(runId, 'parent', last + interval);
+      return;
+    }
+    // Stamped before the edit, not after it: an update-parent effect committed while the edit is
+    // in flight must schedule the next one a full interval later, not at once.
+    await stores.runs.setRef(runId, 'parentUpdatedAt', String(this.deps.now()));
     const blocks = parentBlocks(this.deps.translator.forLang(run.lang), run, this.deps.now());
     try {
       await this.deps.chat.update(run.channel, refs.parent, blocks, fallbackText(blocks));
-      await stores.runs.setRef(runId, 'parentUpdatedAt', String(this.deps.now()));
     } catch (err) {
       if (err instanceof ChatError && err.retryable) {
         await stores.timers.schedule(runId, 'parent', this.deps.now() + (err.retryAfterMs ?? 2000));

@@ -99,7 +99,11 @@ export function createRun(input: NewRunInput, now: number, policy: Policy): Tran
   const ctx: Ctx = { run, effects: [], now, policy };
   emit(ctx, { type: 'post-parent' });
   audit(ctx, 'requested', input.requestedBy, { server: input.server, packagePath: input.packagePath, breakGlass: input.breakGlass });
-  if (input.breakGlass) reply(ctx, { kind: 'break-glass', by: input.requestedBy, reason: input.breakGlass.reason });
+  if (input.breakGlass) {
+    // Loudly: its own audit entry and a thread reply, not only a field of the request.
+    audit(ctx, 'break_glass', input.requestedBy, { reason: input.breakGlass.reason, waives: 'second-admin approval' });
+    reply(ctx, { kind: 'break-glass', by: input.requestedBy, reason: input.breakGlass.reason });
+  }
   sendDetect(ctx, input.packagePath);
   return { run: ctx.run, effects: ctx.effects };
 }

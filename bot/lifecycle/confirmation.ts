@@ -1,3 +1,4 @@
+import { PRODUCTS, type ProductId } from '../../commands/products.js';
 import { fqdnSchema, productSchema, editionSchema, windowsPathSchema } from '../../commands/schemas.js';
 import type { ConfirmInput } from './events.js';
 import type { ConfirmedFactsDraft, DetectedFacts } from './run.js';
@@ -18,6 +19,11 @@ export function differences(detected: DetectedFacts | null, d: Omit<ConfirmedFac
   return out;
 }
 
+/** The package path names the product's own installer (Windows compares names case-insensitively). */
+function isInstallerFor(product: ProductId, packagePath: string): boolean {
+  return (packagePath.split('\\').at(-1) ?? '').toLowerCase() === PRODUCTS[product].installer.toLowerCase();
+}
+
 /**
  * Validates the confirmation form. Used twice: by the modal handler to show field errors before
  * Slack closes the modal, and by `advance`, which must never trust the caller.
@@ -31,6 +37,8 @@ export function checkConfirmation(detected: DetectedFacts | null, input: Confirm
   if (!product.success) errors.product = 'product';
   if (!edition.success) errors.edition = 'edition';
   if (!path.success) errors.package = 'path';
+  // Refused here, in the form, rather than later by buildPlan with a sentence in English only.
+  else if (product.success && !isInstallerFor(product.data, path.data)) errors.package = 'installer';
   let sql: string | null = null;
   if (edition.success && edition.data === 'enterprise') {
     const parsed = fqdnSchema.safeParse(input.sqlServerFqdn ?? '');

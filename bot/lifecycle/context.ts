@@ -22,8 +22,15 @@ export function tell(ctx: Ctx, user: string, key: string, params: EphemeralMessa
   ctx.effects.push({ type: 'ephemeral', message: { user, key, params } });
 }
 
+/** Records who did what, with the plan hash as it is at this point of the transition. */
 export function audit(ctx: Ctx, action: string, actor: string, detail: Record<string, unknown> = {}): void {
-  ctx.effects.push({ type: 'audit', action, actor, detail });
+  ctx.effects.push({ type: 'audit', action, actor, detail, planHash: ctx.run.plan?.hash ?? null });
+}
+
+/** Says no to someone, privately, and records the refusal with its reason in the audit trail. */
+export function refuse(ctx: Ctx, user: string, key: string, params: EphemeralMessage['params'] = {}, detail: Record<string, unknown> = {}): void {
+  audit(ctx, 'refused', user, { reason: key, ...detail });
+  tell(ctx, user, key, params);
 }
 
 /** Deterministic, unique per run: replaying the same event on the same state gives the same ids. */

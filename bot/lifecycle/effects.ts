@@ -48,7 +48,14 @@ export type Effect =
   | { readonly type: 'set-timer'; readonly name: string; readonly at: number }
   | { readonly type: 'clear-timer'; readonly name: string }
   | { readonly type: 'release-lock' }
-  | { readonly type: 'audit'; readonly action: string; readonly actor: string; readonly detail: Record<string, unknown> }
+  | {
+      readonly type: 'audit';
+      readonly action: string;
+      readonly actor: string;
+      readonly detail: Record<string, unknown>;
+      /** the plan hash when the event happened (absent in effects queued by older versions) */
+      readonly planHash?: string | null;
+    }
   | { readonly type: 'finish' };
 
 export const SLACK_EFFECTS: ReadonlySet<Effect['type']> = new Set(['post-parent', 'update-parent', 'reply', 'ephemeral']);

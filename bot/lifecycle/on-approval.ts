@@ -1,20 +1,22 @@
-import { audit, emit, finishRun, reply, tell, type Ctx } from './context.js';
+import { audit, emit, finishRun, refuse, reply, type Ctx } from './context.js';
 import type { Actor } from './events.js';
 import { sendStep } from './on-step.js';
 
 /** Only a listed admin other than the requester approves, and only the plan they were shown. */
 export function onApprove(ctx: Ctx, actor: Actor, planHash: string): void {
   const run = ctx.run;
-  if (!actor.isAdmin) return refuse(ctx, actor, 'not_admin');
+  const shown = { action: 'approve', buttonPlanHash: planHash };
+  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, shown);
   if (run.status !== 'awaiting_approval') {
-    return refuse(ctx, actor, run.decidedBy ? 'already_decided' : 'not_awaiting', { by: run.decidedBy?.by ?? '' });
+    const closed = closedReason(ctx);
+    return refuse(ctx, actor.id, closed.key, closed.params, shown);
   }
-  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor, 'approval_stale');
+  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor.id, 'approval_stale', {}, shown);
   if (run.approvalExpiresAt !== null && ctx.now >= run.approvalExpiresAt) {
-    refuse(ctx, actor, 'approval_expired');
+    refuse(ctx, actor.id, 'approval_expired', {}, shown);
     return expire(ctx);
   }
-  if (actor.id === run.requestedBy && !run.breakGlass) return refuse(ctx, actor, 'self_approval');
+  if (actor.id === run.requestedBy && !run.breakGlass) return refuse(ctx, actor.id, 'self_approval', {}, shown);
   run.approval = { by: actor.id, at: ctx.now, planHash };
   run.decidedBy = { by: actor.id, at: ctx.now, action: 'approved' };
   run.status = 'running';
@@ -26,11 +28,13 @@ export function onApprove(ctx: Ctx, actor: Actor, planHash: string): void {
 
 export function onReject(ctx: Ctx, actor: Actor, planHash: string): void {
   const run = ctx.run;
-  if (!actor.isAdmin) return refuse(ctx, actor, 'not_admin');
+  const shown = { action: 'reject', buttonPlanHash: planHash };
+  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, shown);
   if (run.status !== 'awaiting_approval') {
-    return refuse(ctx, actor, run.decidedBy ? 'already_decided' : 'not_awaiting', { by: run.decidedBy?.by ?? '' });
+    const closed = closedReason(ctx);
+    return refuse(ctx, actor.id, closed.key, closed.params, shown);
   }
-  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor, 'approval_stale');
+  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor.id, 'approval_stale', {}, shown);
   run.decidedBy = { by: actor.id, at: ctx.now, action: 'rejected' };
   audit(ctx, 'rejected', actor.id, { planHash });
   reply(ctx, { kind: 'rejected', by: actor.id });
@@ -43,7 +47,10 @@ export function expire(ctx: Ctx): void {
   finishRun(ctx, 'expired', 'approval_expired');
 }
 
-function refuse(ctx: Ctx, actor: Actor, key: string, params: Record<string, string> = {}): void {
-  audit(ctx, 'refused', actor.id, { reason: key });
-  tell(ctx, actor.id, key, params);
+/** Why an approve or reject button no longer applies: decided, expired, or never shown yet. */
+function closedReason(ctx: Ctx): { key: string; params: Record<string, string> } {
+  const run = ctx.run;
+  if (run.decidedBy) return { key: 'already_decided', params: { by: run.decidedBy.by } };
+  if (run.status === 'expired' && run.reason === 'approval_expired') return { key: 'approval_expired', params: {} };
+  return { key: 'not_awaiting', params: { by: '' } };
 }

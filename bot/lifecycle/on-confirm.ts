@@ -1,7 +1,7 @@
 import { buildPlan } from '../../commands/build-plan.js';
 import { coerceError } from '../../core/errors.js';
 import { checkConfirmation } from './confirmation.js';
-import { audit, emit, nextId, reply, tell, type Ctx } from './context.js';
+import { audit, emit, nextId, refuse, reply, type Ctx } from './context.js';
 import type { Actor, ConfirmInput } from './events.js';
 import { emptyStep, type ConfirmedFactsDraft, type DetectedFacts } from './run.js';
 
@@ -31,12 +31,18 @@ export function onDetected(ctx: Ctx, jobId: string, facts: DetectedFacts | null,
   emit(ctx, { type: 'update-parent' });
 }
 
+/**
+ * The confirmed facts decide the plan. While the plan waits for approval the facts may be
+ * confirmed again: the old plan is withdrawn, so an approve button bound to its hash stops working.
+ */
 export function onConfirm(ctx: Ctx, actor: Actor, input: ConfirmInput): void {
   const run = ctx.run;
-  if (!actor.isAdmin) return tell(ctx, actor.id, 'not_admin');
-  if (run.status !== 'confirming') return tell(ctx, actor.id, 'not_confirming', { status: run.status });
+  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, { action: 'confirm' });
+  const again = run.status === 'awaiting_approval';
+  if (run.status !== 'confirming' && !again) return refuse(ctx, actor.id, 'not_confirming', { status: run.status }, { action: 'confirm' });
   const check = checkConfirmation(run.detected, input);
-  if (!check.ok) return tell(ctx, actor.id, 'confirm_invalid', { fields: Object.keys(check.errors).join(', ') });
+  if (!check.ok) return refuse(ctx, actor.id, 'confirm_invalid', { fields: Object.keys(check.errors).join(', ') }, { action: 'confirm' });
+  if (again) withdrawPlan(ctx, actor.id);
   const draft: ConfirmedFactsDraft = { ...check.draft, by: actor.id };
   audit(ctx, 'confirmed', actor.id, { draft });
   const pkg = run.detected?.package;
@@ -52,8 +58,23 @@ export function onConfirm(ctx: Ctx, actor: Actor, input: ConfirmInput): void {
   emit(ctx, { type: 'update-parent' });
 }
 
+function withdrawPlan(ctx: Ctx, by: string): void {
+  const run = ctx.run;
+  audit(ctx, 'plan_withdrawn', by, { reason: 'reconfirmed' });
+  emit(ctx, { type: 'clear-timer', name: 'approval' });
+  run.plan = null;
+  run.steps = [];
+  run.confirmed = null;
+  run.confirmedBy = null;
+  run.mismatches = [];
+  run.approvalExpiresAt = null;
+  run.status = 'confirming';
+}
+
 function packageProblem(detected: DetectedFacts | null): string | null {
   const pkg = detected?.package;
+  // Detection gave nothing at all: the package was never looked at, so "not found" would mislead.
+  if (!detected) return 'unreadable';
   if (!pkg || !pkg.exists) return 'missing';
   if (!pkg.sha256) return 'unreadable';
   if (pkg.signature !== 'Valid' || !/O=Microsoft Corporation/.test(pkg.signer ?? '')) return 'unsigned';

@@ -1,5 +1,5 @@
 import { TWO_PERSON_KINDS } from '../../commands/step-definition.js';
-import { audit, emit, finishRun, inFlight, reply, tell, type Ctx } from './context.js';
+import { audit, emit, finishRun, inFlight, refuse, reply, type Ctx } from './context.js';
 import type { Actor } from './events.js';
 import { next, sendExtra, sendStep, startRestore } from './on-step.js';
 import type { DecisionAction, Gate } from './run.js';
@@ -17,11 +17,10 @@ export function needsSecondAdmin(ctx: Ctx, gate: Gate, action: DecisionAction): 
 
 export function onDecision(ctx: Ctx, actor: Actor, action: DecisionAction, stepIndex: number): void {
   const run = ctx.run;
-  if (!actor.isAdmin) return tell(ctx, actor.id, 'not_admin');
+  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, { action, stepIndex });
   const gate = run.gate;
   if (!gate || gate.stepIndex !== stepIndex || !allowedActions(gate.kind).includes(action)) {
-    audit(ctx, 'refused', actor.id, { reason: 'stale_button', action, stepIndex });
-    return tell(ctx, actor.id, 'stale_button');
+    return refuse(ctx, actor.id, 'stale_button', {}, { action, stepIndex });
   }
   if (needsSecondAdmin(ctx, gate, action)) {
     const pending = gate.pending;
@@ -32,7 +31,7 @@ export function onDecision(ctx: Ctx, actor: Actor, action: DecisionAction, stepI
       emit(ctx, { type: 'update-parent' });
       return;
     }
-    if (pending.by === actor.id) return tell(ctx, actor.id, 'second_admin_required', { action });
+    if (pending.by === actor.id) return refuse(ctx, actor.id, 'second_admin_required', { action }, { action, stepIndex });
   }
   audit(ctx, 'decision', actor.id, { action, stepIndex, confirms: gate.pending?.by ?? null });
   reply(ctx, { kind: 'decision', by: actor.id, action, stepIndex });
@@ -69,8 +68,8 @@ function execute(ctx: Ctx, actor: Actor, action: DecisionAction, gate: Gate): vo
 /** `/cspatch abort` or an Abort button outside a gate. */
 export function onAbort(ctx: Ctx, actor: Actor): void {
   const run = ctx.run;
-  if (!actor.isAdmin) return tell(ctx, actor.id, 'not_admin');
-  if (['succeeded', 'rejected', 'expired', 'aborted'].includes(run.status)) return tell(ctx, actor.id, 'already_finished', { status: run.status });
+  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, { action: 'abort' });
+  if (['succeeded', 'rejected', 'expired', 'aborted'].includes(run.status)) return refuse(ctx, actor.id, 'already_finished', { status: run.status }, { action: 'abort' });
   if (run.gate) {
     if (run.gate.kind === 'second-admin' || allowedActions(run.gate.kind).includes('abort')) return onDecision(ctx, actor, 'abort', run.gate.stepIndex);
   }

@@ -61,6 +61,8 @@ export function onStarted(ctx: Ctx, jobId: string, at: number): void {
   if (!found || found.state.status !== 'sent') return;
   found.state.status = 'running';
   found.state.startedAt = at;
+  const stepId = found.extra ? ctx.run.extra[found.index]?.stepId : ctx.run.plan?.steps[found.index]?.stepId;
+  audit(ctx, 'step_started', 'runner', { jobId, stepId: stepId ?? null, attempt: found.state.attempts });
   if (found.extra) reply(ctx, { kind: 'extra-started', extraIndex: found.index });
   else reply(ctx, { kind: 'step-started', stepIndex: found.index, attempt: found.state.attempts });
   emit(ctx, { type: 'update-parent' });

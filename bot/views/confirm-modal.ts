@@ -79,17 +79,30 @@ export function confirmModal(t: TFunction, run: Run): types.ModalView {
   };
 }
 
-type StateValues = Record<string, Record<string, { selected_option?: { value?: string } | null; selected_options?: Array<{ value?: string }>; value?: string | null }>>;
+/** view.state.values as Slack sends it; read defensively, since any JSON can arrive here. */
+export type StateValues = Readonly<Record<string, unknown>>;
 
-/** Reads the submitted form back into the lifecycle's input shape. */
+function record(value: unknown): Readonly<Record<string, unknown>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function optionValues(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((o) => record(o).value).filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Reads the submitted form back into the lifecycle's input shape; anything odd reads as empty. */
 export function readConfirmation(values: StateValues): ConfirmInput {
-  const get = (id: string) => values[id]?.[id];
+  const get = (id: string) => record(record(record(values)[id])[id]);
   return {
-    product: get(FIELD.product)?.selected_option?.value ?? '',
-    edition: get(FIELD.edition)?.selected_option?.value ?? '',
-    collocatedStores: (get(FIELD.collocated)?.selected_options ?? []).some((o) => o.value === 'yes'),
-    sqlServerFqdn: get(FIELD.sql)?.value?.trim() || null,
-    packagePath: get(FIELD.package)?.value?.trim() ?? '',
-    acknowledgeDifferences: (get(FIELD.ack)?.selected_options ?? []).some((o) => o.value === 'yes'),
+    product: text(record(get(FIELD.product).selected_option).value),
+    edition: text(record(get(FIELD.edition).selected_option).value),
+    collocatedStores: optionValues(get(FIELD.collocated).selected_options).includes('yes'),
+    sqlServerFqdn: text(get(FIELD.sql).value) || null,
+    packagePath: text(get(FIELD.package).value),
+    acknowledgeDifferences: optionValues(get(FIELD.ack).selected_options).includes('yes'),
   };
 }

@@ -21,8 +21,13 @@ export function ephemeralParams(t: TFunction, params: Readonly<Record<string, st
     if (key === 'by' || key === 'user') out[key] = mention(v);
     else if (key === 'status') out[key] = t(`status.${v}`, { index: '?', total: '?' });
     else if (key === 'action') out[key] = t(`reply.action.${v}`);
-    else if (key === 'fields') out[key] = v.split(',').map((f) => (FIELD_LABEL[f.trim()] ? t(FIELD_LABEL[f.trim()]!) : f.trim())).join(', ');
+    else if (key === 'fields') out[key] = fieldLabels(t, v.split(','));
     else out[key] = value;
   }
   return out;
+}
+
+/** Confirmation field ids (`edition`, `sql`) as the form's labels in the reader's language. */
+export function fieldLabels(t: TFunction, fields: readonly string[]): string {
+  return fields.map((f) => (FIELD_LABEL[f.trim()] ? t(FIELD_LABEL[f.trim()]!) : f.trim())).join(', ');
 }

@@ -1,6 +1,8 @@
 import type { TFunction } from '../i18n/translator.js';
 import type { Run } from '../lifecycle/run.js';
 import { ACTION, actions, button, context, divider, header, section, type Block } from './blocks.js';
+import { fieldLabels } from './ephemeral.js';
+import { neutralize } from './sanitize.js';
 import { collocatedLabel, downtimeMinutes, duration, editionLabel, mention, productLabel, STATE_ICON, when } from './format.js';
 
 function statusLine(t: TFunction, run: Run, now: number): string {
@@ -27,11 +29,12 @@ function factsBlock(t: TFunction, run: Run): Block[] {
   ];
   if (f.sqlServerFqdn && f.edition === 'enterprise') lines.push(t('parent.sql', { sql: f.sqlServerFqdn }));
   lines.push(t('parent.package', { path: `\`${f.packagePath}\`` }), t('parent.sha', { sha: `\`${f.packageSha256}\`` }));
-  if (run.versionBefore) lines.push(t('parent.version', { before: run.versionBefore }));
-  if (run.versionAfter) lines.push(t('parent.versionAfter', { after: run.versionAfter }));
+  // Versions come from the server's output: shown inert, like any other server text.
+  if (run.versionBefore) lines.push(t('parent.version', { before: neutralize(run.versionBefore) }));
+  if (run.versionAfter) lines.push(t('parent.versionAfter', { after: neutralize(run.versionAfter) }));
   const blocks = [section(lines.join('\n'))];
   if (run.mismatches.length > 0) {
-    blocks.push(context(t('parent.mismatch', { fields: run.mismatches.join(', '), user: mention(run.confirmedBy ?? '') })));
+    blocks.push(context(t('parent.mismatch', { fields: fieldLabels(t, run.mismatches), user: mention(run.confirmedBy ?? '') })));
   }
   return blocks;
 }
@@ -42,7 +45,7 @@ export function detectedSummary(t: TFunction, run: Run): string {
     product: productLabel(t, d?.product),
     edition: editionLabel(t, d?.edition),
     collocated: d?.edition ? collocatedLabel(t, (d.collocated.length ?? 0) > 0) : collocatedLabel(t, null),
-    sql: d?.sqlServerFqdn && d.edition === 'enterprise' ? `, SQL ${d.sqlServerFqdn}` : '',
+    sql: d?.sqlServerFqdn && d.edition === 'enterprise' ? `, SQL ${neutralize(d.sqlServerFqdn)}` : '',
     reboot: d?.pendingReboot ? t('parent.pendingReboot') : '',
   });
 }
@@ -83,6 +86,8 @@ function decisionBlocks(t: TFunction, run: Run, now: number): Block[] {
       actions(`approval:${run.id}`, [
         button(t('parent.approve'), ACTION.approve, { r: run.id, h: run.plan.hash }, 'primary'),
         button(t('parent.reject'), ACTION.reject, { r: run.id, h: run.plan.hash }, 'danger'),
+        // Confirming the facts again replaces the plan; the approve button above then goes stale.
+        button(t('parent.confirm'), ACTION.confirmOpen, { r: run.id }),
       ]),
     ];
     if (run.approvalExpiresAt) out.push(context(t('parent.expires', { when: when(run.approvalExpiresAt) })));
@@ -102,7 +107,7 @@ function decisionBlocks(t: TFunction, run: Run, now: number): Block[] {
  */
 export function parentBlocks(t: TFunction, run: Run, now: number): Block[] {
   const blocks: Block[] = [header(t('parent.title', { server: run.server })), section(statusLine(t, run, now))];
-  if (run.breakGlass) blocks.push(section(t('parent.breakGlass', { reason: run.breakGlass.reason })));
+  if (run.breakGlass) blocks.push(section(t('parent.breakGlass', { reason: neutralize(run.breakGlass.reason) })));
   const people = [t('parent.requestedBy', { user: mention(run.requestedBy) })];
   if (run.confirmedBy) people.push(t('parent.confirmedBy', { user: mention(run.confirmedBy) }));
   blocks.push(context(...people));

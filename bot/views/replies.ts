@@ -65,7 +65,7 @@ export function replyBlocks(t: TFunction, run: Run, message: ThreadMessage, now:
     case 'expired':
       return [section(t('reply.expired'))];
     case 'detect-failed':
-      return [section(t('reply.detectFailed', { error: neutralize(truncate(message.error, 300)) }))];
+      return [section(t('reply.detectFailed', { error: neutralize(redact(truncate(message.error, 300))) }))];
     case 'package-problem':
       return [section(t(`reply.packageProblem.${message.problem}`))];
     case 'plan-invalid':
@@ -138,7 +138,7 @@ function summaryBlocks(t: TFunction, run: Run, now: number): Block[] {
   const minutes = downtimeMinutes(run, now);
   if (minutes !== null) lines.push(t('reply.summary.downtime', { minutes }));
   if (run.approval) lines.push(t('reply.summary.approvedBy', { user: mention(run.approval.by) }));
-  lines.push(t('reply.summary.versions', { before: run.versionBefore ?? '?', after: run.versionAfter ?? '?' }));
+  lines.push(t('reply.summary.versions', { before: neutralize(run.versionBefore ?? '?'), after: neutralize(run.versionAfter ?? '?') }));
   const blocks = [section(lines.join('\n'))];
   if (run.confirmed?.edition === 'enterprise' && run.confirmed.sqlServerFqdn) {
     blocks.push(context(t('reply.summary.alwaysOn', { sql: run.confirmed.sqlServerFqdn })));

@@ -14,14 +14,20 @@ export class MemoryTimers implements Timers {
     this.data.timers.delete(timerMember(runId, name));
   }
 
-  async claimDue(now: number, limit: number): Promise<DueTimer[]> {
+  async claimDue(now: number, limit: number, leaseMs = 0): Promise<DueTimer[]> {
     const due = [...this.data.timers].filter(([, at]) => at <= now).sort(byScoreThenMember).slice(0, Math.max(0, limit));
     const out: DueTimer[] = [];
     for (const [member, at] of due) {
-      this.data.timers.delete(member);
+      if (leaseMs > 0) this.data.timers.set(member, now + leaseMs);
+      else this.data.timers.delete(member);
       const t = parseTimerMember(member, at);
       if (t) out.push(t);
     }
     return out;
+  }
+
+  async settle(runId: string, name: string, leasedUntil: number): Promise<void> {
+    const member = timerMember(runId, name);
+    if (this.data.timers.get(member) === leasedUntil) this.data.timers.delete(member);
   }
 }

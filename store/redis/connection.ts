@@ -4,8 +4,13 @@ import { Redis } from 'ioredis';
  * Opens a connection with RESP2 replies: ioredis defaults to RESP3 with "legacy" mapping, under
  * which a raw XREADGROUP reply arrives flattened; RESP2 keeps stream replies in one known shape.
  */
-export function openRedis(url: string, connectionName: string | undefined): Redis {
-  return new Redis(url, { protocol: 2, ...(connectionName ? { connectionName } : {}) });
+export function openRedis(url: string, connectionName: string | undefined, opts: { readonly readyCheck?: boolean } = {}): Redis {
+  return new Redis(url, {
+    protocol: 2,
+    ...(connectionName ? { connectionName } : {}),
+    // The ready check sends INFO, which a runner's ACL user is not granted (docs/runner-acl.md).
+    ...(opts.readyCheck === false ? { enableReadyCheck: false } : {}),
+  });
 }
 
 /**

@@ -18,6 +18,8 @@ export interface RedisStoreOptions {
   readonly prefix: string;
   /** shown by CLIENT LIST; blocking readers get "<name>:block" */
   readonly connectionName?: string;
+  /** false skips ioredis' INFO-based ready check, for ACL users without INFO (the runner's) */
+  readonly readyCheck?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface RedisStoreOptions {
  * @example const stores = createRedisStores({ redisUrl: 'redis://127.0.0.1:6379', prefix: 'cspatch' });
  */
 export function createRedisStores(opts: RedisStoreOptions): Stores {
-  const redis = openRedis(opts.redisUrl, opts.connectionName);
+  const redis = openRedis(opts.redisUrl, opts.connectionName, opts.readyCheck === false ? { readyCheck: false } : {});
   const blocking = new BlockingConnections(redis);
   const keys = createKeys(opts.prefix);
   let closing: Promise<void> | null = null;

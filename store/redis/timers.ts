@@ -4,8 +4,10 @@ import type { DueTimer, Timers } from '../ports.js';
 import { parseTimerMember, timerMember } from '../timer-member.js';
 import { LuaScript } from './lua-script.js';
 import { CLAIM_TIMERS } from './lua/claim-timers.js';
+import { SETTLE_TIMER } from './lua/settle-timer.js';
 
 const claimTimers = new LuaScript(CLAIM_TIMERS);
+const settleTimer = new LuaScript(SETTLE_TIMER);
 
 /** Named per-run timers in one sorted set, shared by every bot replica. */
 export class RedisTimers implements Timers {
@@ -22,9 +24,10 @@ export class RedisTimers implements Timers {
     await this.redis.zrem(this.keys.timers, timerMember(runId, name));
   }
 
-  async claimDue(now: number, limit: number): Promise<DueTimer[]> {
+  async claimDue(now: number, limit: number, leaseMs = 0): Promise<DueTimer[]> {
     if (limit < 1) return [];
-    const flat = await claimTimers.run(this.redis, [this.keys.timers], [now, Math.floor(limit)]);
+    const leasedUntil = leaseMs > 0 ? now + leaseMs : 0;
+    const flat = await claimTimers.run(this.redis, [this.keys.timers], [now, Math.floor(limit), leasedUntil]);
     const out: DueTimer[] = [];
     if (!Array.isArray(flat)) return out;
     for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -32,5 +35,9 @@ export class RedisTimers implements Timers {
       if (timer) out.push(timer);
     }
     return out;
+  }
+
+  async settle(runId: string, name: string, leasedUntil: number): Promise<void> {
+    await settleTimer.run(this.redis, [this.keys.timers], [timerMember(runId, name), leasedUntil]);
   }
 }

@@ -128,7 +128,7 @@ export async function sendRawJobEntry(redis: Redis, prefix: string, server: stri
  */
 export class ResultCollector {
   readonly all: ResultMessage[] = [];
-  private reading: Promise<void> | null = null;
+  private reading: Promise<number> | null = null;
 
   constructor(
     private readonly bus: BotBus,
@@ -136,7 +136,7 @@ export class ResultCollector {
     private readonly consumer: string = 'test-bot',
   ) {}
 
-  private async readOnce(): Promise<void> {
+  private async readOnce(): Promise<number> {
     const entries = await this.bus.readResults(this.consumer, 200, 100);
     for (const entry of entries) {
       const message = resultMessageSchema.parse(JSON.parse(entry.raw));
@@ -146,14 +146,23 @@ export class ResultCollector {
       this.all.push(message);
       await this.bus.ackResult(entry.id);
     }
+    return entries.length;
   }
 
   /** One read at a time, shared by concurrent waiters. */
-  private read(): Promise<void> {
+  private read(): Promise<number> {
     this.reading ??= this.readOnce().finally(() => {
       this.reading = null;
     });
     return this.reading;
+  }
+
+  /** Reads until the stream has nothing more: use after the runner exited, to assert absence. */
+  async readAll(): Promise<ResultMessage[]> {
+    while ((await this.read()) > 0) {
+      // keep reading
+    }
+    return this.all;
   }
 
   async waitFor<T extends ResultMessage>(match: (m: ResultMessage) => m is T, what: string, timeoutMs?: number): Promise<T>;

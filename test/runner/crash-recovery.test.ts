@@ -15,6 +15,7 @@ import {
   loadScenarioFixture,
   randomJobId,
   randomRunId,
+  runJob,
   runnerTestPrefix,
   sendJob,
   startRunner,
@@ -67,6 +68,46 @@ describe('runner: recovery after a crash or a reboot', () => {
     // The hung job's entry, redelivered to the new runner, was acknowledged without running.
     const [pendingCount] = (await admin.xpending(createKeys(prefix).jobs(server), RUNNER_GROUP)) as [number, ...unknown[]];
     expect(pendingCount).toBe(0);
+  });
+
+  it('after Restart-Computer returns, takes no new job and leaves the outcome to the next start', async () => {
+    const first = startRunner({ server, prefix, scenario: base });
+    const reboot = await sendJob(stores.botBus, { server, stepId: 'reboot', params: { product: 'sfb2019' } });
+    await first.waitForOutput(/waiting for the machine to restart/, 'that it waits for the restart');
+    const next = await sendJob(stores.botBus, { server, stepId: 'start-w3svc', params: { product: 'sfb2019' } });
+    // The shutdown stops the service.
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    await results.readAll();
+    expect(results.messagesFor(reboot.jobId).map((m) => m.type)).toEqual(['started']);
+
+    // This machine did not really restart, so the next start cannot claim the reboot happened.
+    const second = startRunner({ server, prefix, scenario: base, dir: first.dir });
+    expect(await results.waitForFinished(reboot.jobId)).toMatchObject({ outcome: 'interrupted', errorCode: 'step_interrupted' });
+    expect((await results.waitForFinished(next.jobId)).outcome).toBe('succeeded');
+    expect(second.simLog().filter((e) => e.stepId === 'reboot')).toHaveLength(1);
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('after a reboot step, the first start after the boot reports it succeeded', async () => {
+    const first = startRunner({ server, prefix, scenario: base });
+    const reboot = await sendJob(stores.botBus, { server, stepId: 'reboot', params: { product: 'sfb2019' } });
+    await first.waitForOutput(/waiting for the machine to restart/, 'that it waits for the restart');
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    // The simulated machine "boots" now: CSPATCH_BOOT_TIME stands in for the OS uptime.
+    const second = startRunner({ server, prefix, scenario: base, dir: first.dir, env: { CSPATCH_BOOT_TIME: String(Date.now()) } });
+    const result = await results.waitForFinished(reboot.jobId);
+    expect(result).toMatchObject({ outcome: 'succeeded', stepId: 'reboot', data: { rebooted: true } });
+    expect(results.messagesFor(reboot.jobId).filter((m) => m.type === 'finished')).toHaveLength(1);
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+    expect(second.simLog().filter((e) => e.stepId === 'reboot')).toHaveLength(1);
+  });
+
+  it('reports a reboot that never came as timed out', async () => {
+    const runner = startRunner({ server, prefix, scenario: base, env: { CSPATCH_STEP_TIMEOUTS: 'reboot=1' } });
+    const { result } = await runJob(stores.botBus, results, { server, stepId: 'reboot', params: { product: 'sfb2019' } });
+    expect(result).toMatchObject({ outcome: 'timed_out', errorCode: 'step_timed_out', exitCode: 0 });
+    expect(result.message).toMatch(/did not restart/);
+    expect(await runner.stop()).toEqual({ code: 0, signal: null });
   });
 
   it('reports a reboot step as succeeded when the machine booted after it started', async () => {

@@ -56,6 +56,7 @@ describe('runner: stopping on signals', () => {
     expect(await results.waitForFinished(slow.jobId)).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
     expect(await runner.exited).toEqual({ code: 0, signal: null });
     expect(runner.simLog().map((e) => e.stepId)).not.toContain('stop-w3svc');
+    await results.readAll();
     expect(results.messagesFor(next.jobId)).toEqual([]);
 
     // The job it did not take is still queued for the next runner.
