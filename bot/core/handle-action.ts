@@ -2,11 +2,10 @@ import { z } from 'zod';
 import type { DecisionAction } from '../lifecycle/run.js';
 import { checkConfirmation } from '../lifecycle/confirmation.js';
 import type { ConfirmInput } from '../lifecycle/events.js';
-import { ACTION } from '../views/blocks.js';
+import { ACTION, context, section } from '../views/blocks.js';
 import { confirmModal } from '../views/confirm-modal.js';
 import { fieldLabels } from '../views/ephemeral.js';
 import { outputBlockText } from '../views/sanitize.js';
-import { section } from '../views/blocks.js';
 import type { BotDeps, Origin } from './bot-deps.js';
 import { replyTo, sendBlocks } from './reply-to.js';
 
@@ -118,8 +117,13 @@ async function showOutput(deps: BotDeps, origin: Origin, runId: string, jobId: s
     size += line.length + 1;
   }
   if (current.length) chunks.push(current);
-  const blocks = chunks.slice(-20).map((c) => section(outputBlockText(c)));
-  await sendBlocks(deps, origin, blocks, `${lines.length} lines`);
+  const kept = chunks.slice(-20);
+  const shown = kept.reduce((n, c) => n + c.length, 0);
+  // Say plainly when the reader does not see everything the server printed.
+  const lang = await deps.languages.forUser(origin.user, origin.channel);
+  const note = deps.translator.forLang(lang)('ephemeral.output_shown', { shown, total: lines.length });
+  const blocks = [context(note), ...kept.map((c) => section(outputBlockText(c)))];
+  await sendBlocks(deps, origin, blocks, note);
 }
 
 /**

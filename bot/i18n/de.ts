@@ -182,6 +182,7 @@ export const de: Resources = {
     break_glass_disabled: 'Break-Glass ist deaktiviert (CSPATCH_BREAK_GLASS).',
     break_glass_reason: 'Geben Sie einen Grund an: --break-glass "warum dies nicht auf einen zweiten Admin warten kann"',
     output_empty: 'Für diesen Schritt wurde keine Ausgabe aufgezeichnet.',
+    output_shown: 'Ausgabe: die letzten {{shown}} von {{total}} Zeilen.',
     lang_set: 'Sprache auf {{lang}} gesetzt.',
     lang_bad: 'Zulässig sind: en, de, zh-CN, es.',
     internal: 'Bei uns ist ein Fehler aufgetreten; Details stehen im Bot-Protokoll ({{ref}}).',

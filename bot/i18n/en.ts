@@ -183,6 +183,7 @@ export const en = {
     break_glass_disabled: 'Break-glass is switched off (CSPATCH_BREAK_GLASS).',
     break_glass_reason: 'Give a reason: --break-glass "why this cannot wait for a second admin"',
     output_empty: 'No output was recorded for that step.',
+    output_shown: 'Output: the last {{shown}} of {{total}} lines.',
     lang_set: 'Language set to {{lang}}.',
     lang_bad: 'Choose one of: en, de, zh-CN, es.',
     internal: 'Something went wrong on our side; the details are in the bot log ({{ref}}).',

@@ -182,6 +182,7 @@ export const es: Resources = {
     break_glass_disabled: 'La ejecución de emergencia (break-glass) está desactivada (CSPATCH_BREAK_GLASS).',
     break_glass_reason: 'Indique un motivo: --break-glass "por qué esto no puede esperar a un segundo administrador"',
     output_empty: 'No se registró ninguna salida para ese paso.',
+    output_shown: 'Salida: las últimas {{shown}} de {{total}} líneas.',
     lang_set: 'Idioma establecido en {{lang}}.',
     lang_bad: 'Elija uno de: en, de, zh-CN, es.',
     internal: 'Algo falló por nuestra parte; los detalles están en el registro del bot ({{ref}}).',

@@ -182,6 +182,7 @@ export const zhCN: Resources = {
     break_glass_disabled: '紧急（break-glass）运行已关闭（CSPATCH_BREAK_GLASS）。',
     break_glass_reason: '请提供原因：--break-glass "为何不能等待第二位管理员"',
     output_empty: '该步骤没有记录任何输出。',
+    output_shown: '输出：共 {{total}} 行中的最后 {{shown}} 行。',
     lang_set: '语言已设置为 {{lang}}。',
     lang_bad: '请从以下选项中选择：en、de、zh-CN、es。',
     internal: '我们这边出了问题；详细信息见机器人日志（{{ref}}）。',

@@ -4,7 +4,8 @@ import type { DecisionAction, GateKind } from './run.js';
 const ALLOWED: Readonly<Record<GateKind, readonly DecisionAction[]>> = {
   failure: ['retry', 'skip', 'restore', 'abort'],
   interrupted: ['retry', 'skip', 'restore', 'abort'],
-  'open-shells': ['wait', 'proceed', 'abort'],
+  // Before the install: starting services again returns the server to how it was.
+  'open-shells': ['wait', 'proceed', 'restore', 'abort'],
   reboot: ['reboot', 'proceed', 'abort'],
   'second-admin': ['abort'],
 };

@@ -43,7 +43,7 @@ export const checkPackage = defineStep({
     })
     .strict(),
   needsModule: false,
-  display: (p) => `Copy-Item -LiteralPath '${p.packagePath}' -Destination $env:ProgramData\\cspatch\\${p.runId}\\ (signature and SHA-256 checked)`,
+  display: (p) => `Get-AuthenticodeSignature; Get-FileHash -Algorithm SHA256; Copy-Item -LiteralPath '${p.packagePath}' -Destination $env:ProgramData\\cspatch\\${p.runId}`,
   body: (p) => [
     `$src = ${psQuote(p.packagePath)}`,
     `if (-not (Test-Path -LiteralPath $src -PathType Leaf)) { ${fail('the update package was not found at that path', 20)} }`,
@@ -71,7 +71,7 @@ export const checkPendingReboot = defineStep({
   kind: 'check',
   params: productParams,
   needsModule: false,
-  display: () => 'Test-Path RebootPending/RebootRequired; Get-ItemProperty PendingFileRenameOperations',
+  display: () => 'Test-Path ...\\RebootPending, ...\\RebootRequired; (Get-ItemProperty ...\\Session Manager).PendingFileRenameOperations',
   body: () => [
     "$reasons = @()",
     "if (Test-Path -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $reasons += 'component-servicing' }",
@@ -91,7 +91,7 @@ export const checkShells = defineStep({
   kind: 'check',
   params: productParams,
   needsModule: false,
-  display: () => 'Get-Process powershell, powershell_ise, pwsh (others with the management module loaded)',
+  display: () => "Get-Process powershell, powershell_ise, pwsh | Where-Object { $_.Modules.ModuleName -contains 'Microsoft.Rtc.Management.dll' }",
   body: () => [
     '$others = @(Get-Process -Name powershell, powershell_ise, pwsh -ErrorAction SilentlyContinue | Where-Object { $_.Id -ne $PID -and (@($_.Modules | ForEach-Object { $_.ModuleName }) -contains \'Microsoft.Rtc.Management.dll\') })',
     "$list = @($others | ForEach-Object { @{ pid = $_.Id; name = $_.ProcessName; user = (Get-CimInstance Win32_Process -Filter \"ProcessId=$($_.Id)\" | Invoke-CimMethod -MethodName GetOwner).User } })",

@@ -275,6 +275,7 @@ describe('open management shells (procedure step 6)', () => {
     expect(buttons(gate.blocks).map((b) => [b.actionId, b.text])).toEqual([
       ['cspatch_decide_wait', t('reply.button.wait')],
       ['cspatch_decide_proceed', t('reply.button.proceed')],
+      ['cspatch_decide_restore', t('reply.button.restore')],
       ['cspatch_decide_abort', t('reply.button.abort')],
     ]);
     await waitParentIn(fake, CHANNEL, t, s.server, (x) => x.includes(`*${t('status.waiting', { index: shells.index })}*`), 'the parent waiting');

@@ -95,12 +95,12 @@ const VERIFY_COMMAND: Record<Variant, string> = {
 function expectedCommands(product: ProductId, variant: Variant): string[] {
   return [
     "(Get-CsAdminRoleAssignment -Identity $env:USERNAME) -contains 'CsAdministrator'",
-    `Copy-Item -LiteralPath 'C:\\Updates\\${INSTALLER[product]}' -Destination $env:ProgramData\\cspatch\\run0001\\ (signature and SHA-256 checked)`,
-    'Test-Path RebootPending/RebootRequired; Get-ItemProperty PendingFileRenameOperations',
+    `Get-AuthenticodeSignature; Get-FileHash -Algorithm SHA256; Copy-Item -LiteralPath 'C:\\Updates\\${INSTALLER[product]}' -Destination $env:ProgramData\\cspatch\\run0001`,
+    'Test-Path ...\\RebootPending, ...\\RebootRequired; (Get-ItemProperty ...\\Session Manager).PendingFileRenameOperations',
     `Import-Module ${MODULE[product]}`,
     'Stop-CsWindowsService',
     'net stop w3svc',
-    'Get-Process powershell, powershell_ise, pwsh (others with the management module loaded)',
+    "Get-Process powershell, powershell_ise, pwsh | Where-Object { $_.Modules.ModuleName -contains 'Microsoft.Rtc.Management.dll' }",
     `${INSTALLER[product]} /silentmode`,
     `Import-Module ${MODULE[product]}`,
     'Stop-CsWindowsService',
