@@ -31,7 +31,7 @@ function figuresOf(p: PassResult): Figure[] {
   const acks = summarize([...p.acksMs.values()].flat());
   return [
     plain(`${id}.wall`, `(c) ${where}: wall time, ${RUNS} runs`, p.wallSeconds, 's', undefined, `run median ${p.runSeconds.median.toFixed(1)} s, longest ${p.runSeconds.max.toFixed(1)} s`),
-    plain(`${id}.rss`, `(c) ${where}: peak bot RSS (VmHWM)`, p.bot.hwmMb, 'MB', { limit: 200, text: '< 200 MB' }),
+    plain(`${id}.rss`, `(c) ${where}: peak bot RSS (VmHWM)`, p.bot.hwmMb, 'MB', { limit: 200, text: '< 200 MB' }, `${p.botIdleRssMb.toFixed(0)} MB after start-up, before the first run`),
     plain(`${id}.callsPerRun`, `(c) ${where}: Slack Web API calls per run`, p.calls / RUNS, '', undefined, perRun(p.callsByMethod)),
     plain(`${id}.peakChannel`, `(c) ${where}: most chat writes to one channel in 1 s`, p.peakPerChannelPerSecond, '/s', CHANNEL_RATE),
     plain(`${id}.sustainedChannel`, `(c) ${where}: busiest channel, sustained over 10 s`, p.sustainedPerChannelPerSecond, '/s', CHANNEL_RATE),

@@ -5,7 +5,7 @@ const HEADERS = ['figure', 'value', 'baseline', 'ratio', 'target', 'met?'] as co
 function num(value: number | undefined, unit = ''): string {
   if (value === undefined) return '';
   if (!Number.isFinite(value)) return 'n/a';
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  const digits = Number.isInteger(value) || Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
 }
 

@@ -26,7 +26,7 @@ export interface ExecuteDeps {
 /**
  * Runs one accepted job. The order is what recovery relies on: journal first (so a crash
  * after the spawn is known), then `started`, then the process; the outcome is journalled before
- * it is published and marked finished after. The caller acknowledges the job only afterwards.
+ * the output is flushed and the outcome published, and marked finished after. The caller acknowledges the job only afterwards.
  * Null when a reboot step left the outcome to the next start (see awaitRestart).
  */
 export async function executeJob(entry: StreamEntry, verdict: Extract<Verdict, { kind: 'run' }>, deps: ExecuteDeps): Promise<UnsignedFinished | null> {
@@ -45,7 +45,6 @@ export async function executeJob(entry: StreamEntry, verdict: Extract<Verdict, {
   const step = spawnStep({ powershell: deps.config.CSPATCH_POWERSHELL, script, timeoutMs: deps.config.stepTimeoutsMs[def.kind], output, ...(deps.stepEnv ? { env: deps.stepEnv } : {}) });
   deps.track(step);
   let outcome: ProcessOutcome | null = await step.done.finally(() => deps.track(null));
-  await output.drain();
   if (def.kind === 'reboot' && outcome.outcome === 'succeeded') {
     log.info('waiting for the machine to restart; taking no new job');
     outcome = await awaitRestart(outcome, deps.config.stepTimeoutsMs.reboot, deps.stopped);
@@ -54,7 +53,10 @@ export async function executeJob(entry: StreamEntry, verdict: Extract<Verdict, {
   }
 
   const result = finishedResult(ids, { ...outcome, data: output.data, tail: output.tail() }, Date.now());
+  // Journalled before anything waits on Redis: a crash during an outage still knows the outcome.
   await deps.journal.complete(result);
+  // Output goes out before the outcome, so the thread never shows a result ahead of its lines.
+  await output.drain();
   await deps.publisher.publish(result);
   await deps.journal.finish();
   log.info({ outcome: result.outcome, exitCode: result.exitCode, durationMs: result.durationMs }, 'step finished');
