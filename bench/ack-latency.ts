@@ -22,7 +22,7 @@ import { roundSummary, summarize } from './stats.js';
 
 export const ACK_COMMAND = 'status';
 const WARMUP = 50;
-const REQUESTS = 1000;
+const REQUESTS = 2000;
 const CHANNEL = 'CBENCHACK';
 
 export async function benchAckLatency(): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {

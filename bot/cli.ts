@@ -40,6 +40,7 @@ export async function botMain(args: string[], env: Env): Promise<number> {
     breakGlassEnabled: config.CSPATCH_BREAK_GLASS,
     retentionMs: config.CSPATCH_RETENTION,
     parentIntervalMs: config.CSPATCH_PARENT_UPDATE_INTERVAL,
+    channelPace: { intervalMs: 1000 / config.CSPATCH_CHANNEL_RATE, burst: config.CSPATCH_CHANNEL_BURST },
     consumerName: config.CSPATCH_BOT_ID ?? `bot-${hostname()}`,
     // A timer's fire is at most one Slack call plus a few Redis commands.
     timerLeaseMs: Math.max(5000, 2 * config.CSPATCH_SLACK_TIMEOUT),

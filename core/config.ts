@@ -78,6 +78,9 @@ const botSchema = z.object({
   CSPATCH_RETENTION: seconds('CSPATCH_RETENTION', 30 * 86400),
   // A Slack call that hangs longer than this counts as failed and goes back to the outbox.
   CSPATCH_SLACK_TIMEOUT: seconds('CSPATCH_SLACK_TIMEOUT', 10),
+  // Slack accepts about one message a second per channel; bursts of a few are tolerated.
+  CSPATCH_CHANNEL_RATE: z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'CSPATCH_CHANNEL_RATE must be messages per second, e.g. 1' }).positive('CSPATCH_CHANNEL_RATE must be above 0, e.g. 1').max(1000).default(1)),
+  CSPATCH_CHANNEL_BURST: z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'CSPATCH_CHANNEL_BURST must be a whole number, e.g. 4' }).int().min(1).max(1000).default(4)),
   CSPATCH_EXTRA_STEPS: bool('CSPATCH_EXTRA_STEPS', true),
   CSPATCH_MIN_FREE_GB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(10000).default(2)),
   CSPATCH_BREAK_GLASS: bool('CSPATCH_BREAK_GLASS', false),

@@ -43,6 +43,8 @@ export interface KeyRegistry {
   outboxReady: string;
   /** string with TTL: marks an interaction or delivery already handled (dedupe) */
   seen(id: string): string;
+  /** string with TTL: the channel's next theoretical write time (ms), for ChannelPacer */
+  pace(channel: string): string;
   /** hash: per-channel and per-user settings (language) */
   settings: string;
 }
@@ -71,5 +73,6 @@ export function createKeys(prefix: string): KeyRegistry {
     outboxReady: `${p}:outbox:ready`,
     seen: (id) => `${p}:seen:${id}`,
     settings: `${p}:settings`,
+    pace: (c) => `${p}:pace:{chan:${c}}`,
   };
 }

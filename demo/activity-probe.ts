@@ -77,6 +77,7 @@ export class ActivityProbe {
       runnerBus: watch(stores.runnerBus, quiet, after),
       runners: watch(stores.runners, quiet, after),
       dedupe: watch(stores.dedupe, quiet, after),
+      pacer: watch(stores.pacer, quiet, after),
       audit: watch(stores.audit, quiet, after),
       settings: watch(stores.settings, quiet, after),
       close: () => stores.close(),

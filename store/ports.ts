@@ -136,6 +136,18 @@ export interface Dedupe {
   forget(id: string): Promise<void>;
 }
 
+/**
+ * Paces writes to one Slack channel across every bot replica: Slack accepts about one message a
+ * second per channel, with short bursts. A generic cell rate algorithm: one key per channel.
+ */
+export interface ChannelPacer {
+  /**
+   * Takes a write slot for `channel` when one is free at `now` and returns 0; otherwise takes
+   * nothing and returns how many ms until one is. `intervalMs` per write, `burst` writes at once.
+   */
+  take(channel: string, now: number, intervalMs: number, burst: number): Promise<number>;
+}
+
 export interface AuditEntry {
   readonly at: number;
   readonly actor: string;
@@ -173,6 +185,7 @@ export interface Stores {
   readonly runnerBus: RunnerBus;
   readonly runners: RunnerDirectory;
   readonly dedupe: Dedupe;
+  readonly pacer: ChannelPacer;
   readonly audit: AuditLog;
   readonly settings: Settings;
   close(): Promise<void>;

@@ -456,6 +456,27 @@ describe.each([
     });
   });
 
+  describe('channel pacer', () => {
+    it('lets a burst through, then one write per interval, shared by every instance', async () => {
+      const channel = `C${uid().replace(/[^A-Za-z0-9]/g, '').slice(0, 12).toUpperCase()}`;
+      const t0 = 1_900_000_000_000;
+      const other = ns.open();
+      // Burst of 3 at one instant, across two instances: three go, the fourth waits one interval.
+      const first = await Promise.all([s, other, s].map((st) => st.pacer.take(channel, t0, 1000, 3)));
+      expect(first).toEqual([0, 0, 0]);
+      expect(await other.pacer.take(channel, t0, 1000, 3)).toBe(1000);
+      expect(await s.pacer.take(channel, t0 + 999, 1000, 3)).toBe(1);
+      expect(await s.pacer.take(channel, t0 + 1000, 1000, 3)).toBe(0);
+      expect(await s.pacer.take(channel, t0 + 1000, 1000, 3)).toBe(1000);
+      // After a quiet spell the whole burst is available again, never more.
+      const later = t0 + 60_000;
+      const again = await Promise.all([0, 1, 2, 3].map(() => s.pacer.take(channel, later, 1000, 3)));
+      expect(again.filter((w) => w === 0)).toHaveLength(3);
+      // An interval of 0 means unpaced.
+      expect(await s.pacer.take(channel, t0, 0, 1)).toBe(0);
+    });
+  });
+
   describe('dedupe', () => {
     it('says true only the first time an id is seen', async () => {
       const id = uid();

@@ -2,7 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Stores } from '../../store/ports.js';
 import type { Chat } from '../chat/chat.js';
 import { createAccessPolicy } from '../engine/access.js';
-import { EffectExecutor } from '../engine/effect-executor.js';
+import { EffectExecutor, type ChannelPace } from '../engine/effect-executor.js';
 import { createLanguageResolver } from '../engine/languages.js';
 import { ResultConsumer } from '../engine/result-consumer.js';
 import { RunEngine } from '../engine/run-engine.js';
@@ -27,6 +27,8 @@ export interface BotServiceOptions {
   readonly breakGlassEnabled: boolean;
   readonly retentionMs: number;
   readonly parentIntervalMs: number;
+  /** per-channel write budget shared by every replica; absent: unpaced (the console demo) */
+  readonly channelPace?: ChannelPace;
   /** stable per replica, so a restarted bot picks up the results it had not acknowledged */
   readonly consumerName: string;
   /** how often to look for due timers and for effects committed elsewhere */
@@ -60,13 +62,14 @@ export async function startBotService(opts: BotServiceOptions): Promise<BotServi
     runnerSecret: opts.runnerSecret,
     retentionMs: opts.retentionMs,
     parentIntervalMs: opts.parentIntervalMs,
+    ...(opts.channelPace ? { channelPace: opts.channelPace } : {}),
     logger,
     now,
   });
   const access = createAccessPolicy({ admins: opts.admins, adminGroup: opts.adminGroup, channels: opts.channels, groupTtlMs: opts.adminGroupTtlMs ?? 60_000, now }, opts.chat, logger);
   const deps: BotDeps = { stores, engine, chat: opts.chat, access, languages, translator, logger, now, runnerLostAfterMs: opts.policy.runnerLostAfterMs, breakGlassEnabled: opts.breakGlassEnabled };
   const consumer = new ResultConsumer({ stores, engine, runnerSecret: opts.runnerSecret, consumer: opts.consumerName, logger, now });
-  const timers = new TimerLoop({ stores, engine, chat: opts.chat, translator, logger, now, parentIntervalMs: opts.parentIntervalMs, ...(opts.timerLeaseMs ? { leaseMs: opts.timerLeaseMs } : {}) });
+  const timers = new TimerLoop({ stores, engine, chat: opts.chat, translator, logger, now, parentIntervalMs: opts.parentIntervalMs, ...(opts.channelPace ? { channelPace: opts.channelPace } : {}), ...(opts.timerLeaseMs ? { leaseMs: opts.timerLeaseMs } : {}) });
 
   const abort = new AbortController();
   const consuming = consumer.run(abort.signal);

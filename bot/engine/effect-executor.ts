@@ -24,6 +24,21 @@ export interface ExecutorDeps {
   readonly now: () => number;
   /** how long one process may hold an effect before another may take it over */
   readonly leaseMs?: number;
+  /** shared per-channel write budget; absent means unpaced (the console demo) */
+  readonly channelPace?: ChannelPace;
+}
+
+/** Slack's limit is about one message a second per channel, with short bursts. */
+export interface ChannelPace {
+  readonly intervalMs: number;
+  readonly burst: number;
+}
+
+/** The channel's write budget is spent: not a failure, the queue simply waits its turn. */
+class Paced extends Error {
+  constructor(readonly waitMs: number) {
+    super('channel write budget spent');
+  }
 }
 
 const BACKOFF_MS = [1000, 2000, 5000, 10000, 30000];
@@ -93,6 +108,11 @@ export class EffectExecutor {
         await this.perform(runId, effect);
         this.failures.delete(key);
       } catch (err) {
+        if (err instanceof Paced) {
+          await dedupe.forget(`lease:${effect.id}`);
+          await runs.deferEffects(runId, queue, this.deps.now() + err.waitMs);
+          return;
+        }
         // Only Slack's definitive "no" drops an effect. Anything else (a timeout, a 5xx, Redis
         // refusing a write) is retried: a dropped send-job or release-lock would strand the run.
         if (!(err instanceof ChatError) || err.retryable) {
@@ -112,6 +132,14 @@ export class EffectExecutor {
     }
   }
 
+  /** Takes a write slot in the channel, or throws Paced with the time until one is free. */
+  private async pace(channel: string): Promise<void> {
+    const pace = this.deps.channelPace;
+    if (!pace) return;
+    const wait = await this.deps.stores.pacer.take(channel, this.deps.now(), pace.intervalMs, pace.burst);
+    if (wait > 0) throw new Paced(wait);
+  }
+
   private async perform(runId: string, queued: QueuedEffect): Promise<void> {
     const effect = queued.payload as unknown as Effect;
     const { stores } = this.deps;
@@ -124,6 +152,7 @@ export class EffectExecutor {
         if (refs.parent) return;
         const t = this.deps.translator.forLang(run.lang);
         const blocks = parentBlocks(t, run, now);
+        await this.pace(run.channel);
         const { ts } = await this.deps.chat.post(run.channel, blocks, fallbackText(blocks));
         await stores.runs.setRef(runId, 'parent', ts);
         await stores.runs.setRef(runId, 'parentUpdatedAt', String(now));
@@ -141,6 +170,7 @@ export class EffectExecutor {
         const t = this.deps.translator.forLang(run.lang);
         const blocks = replyBlocks(t, run, effect.message, now);
         if (blocks.length === 0) return;
+        await this.pace(run.channel);
         await this.deps.chat.post(run.channel, blocks, fallbackText(blocks), refs.parent);
         return;
       }

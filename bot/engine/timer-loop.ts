@@ -6,6 +6,7 @@ import type { TimerName } from '../lifecycle/events.js';
 import type { Run } from '../lifecycle/run.js';
 import { fallbackText } from '../views/blocks.js';
 import { parentBlocks } from '../views/parent.js';
+import type { ChannelPace } from './effect-executor.js';
 import type { RunEngine } from './run-engine.js';
 
 export interface TimerDeps {
@@ -22,6 +23,8 @@ export interface TimerDeps {
   readonly leaseMs?: number;
   /** CSPATCH_PARENT_UPDATE_INTERVAL: the least time between two edits of a run's parent */
   readonly parentIntervalMs?: number;
+  /** shared per-channel write budget (see EffectExecutor); absent means unpaced */
+  readonly channelPace?: ChannelPace;
 }
 
 const LIFECYCLE_TIMERS: readonly string[] = ['approval', 'detect', 'resiliency-warn', 'resiliency-limit'];
@@ -81,6 +84,14 @@ export class TimerLoop {
     if (this.deps.now() - last < interval) {
       await stores.timers.schedule(runId, 'parent', last + interval);
       return;
+    }
+    const pace = this.deps.channelPace;
+    if (pace) {
+      const wait = await stores.pacer.take(run.channel, this.deps.now(), pace.intervalMs, pace.burst);
+      if (wait > 0) {
+        await stores.timers.schedule(runId, 'parent', this.deps.now() + wait);
+        return;
+      }
     }
     // Stamped before the edit, not after it: an update-parent effect committed while the edit is
     // in flight must schedule the next one a full interval later, not at once.

@@ -11,6 +11,7 @@ import { MemoryRunnerDirectory } from './runner-directory.js';
 import { MemoryServerLocks } from './server-locks.js';
 import { MemorySettings } from './settings.js';
 import { MemoryTimers } from './timers.js';
+import { MemoryChannelPacer } from './channel-pacer.js';
 
 export interface MemoryStoreOptions {
   /** share one state between instances to model a restart (createMemoryData()); fresh by default */
@@ -34,6 +35,7 @@ export function createMemoryStores(opts: MemoryStoreOptions = {}): Stores {
     runnerBus: new MemoryRunnerBus(data, waits),
     runners: new MemoryRunnerDirectory(data),
     dedupe: new MemoryDedupe(data),
+    pacer: new MemoryChannelPacer(data),
     audit: new MemoryAuditLog(data),
     settings: new MemorySettings(data),
     async close() {

@@ -31,6 +31,8 @@ export interface MemoryData {
   readonly runners: Map<string, Record<string, string>>;
   /** id -> expiry time */
   readonly seen: Map<string, number>;
+  /** channel -> theoretical arrival time of its next write (ChannelPacer) */
+  readonly paces: Map<string, number>;
   /** chained entries as JSON, oldest first */
   readonly audit: string[];
   readonly settings: Map<string, string>;
@@ -48,6 +50,7 @@ export function createMemoryData(): MemoryData {
     streams: new Map(),
     runners: new Map(),
     seen: new Map(),
+    paces: new Map(),
     audit: [],
     settings: new Map(),
   };

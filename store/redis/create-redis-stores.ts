@@ -4,6 +4,7 @@ import { RedisAuditLog } from './audit-log.js';
 import { RedisBotBus } from './bot-bus.js';
 import { BlockingConnections, openRedis } from './connection.js';
 import { RedisDedupe } from './dedupe.js';
+import { RedisChannelPacer } from './channel-pacer.js';
 import { RedisRunStore } from './run-store.js';
 import { RedisRunnerBus } from './runner-bus.js';
 import { RedisRunnerDirectory } from './runner-directory.js';
@@ -41,6 +42,7 @@ export function createRedisStores(opts: RedisStoreOptions): Stores {
     runnerBus: new RedisRunnerBus(redis, blocking, keys),
     runners: new RedisRunnerDirectory(redis, keys),
     dedupe: new RedisDedupe(redis, keys),
+    pacer: new RedisChannelPacer(redis, keys),
     audit: new RedisAuditLog(redis, keys),
     settings: new RedisSettings(redis, keys),
     close() {

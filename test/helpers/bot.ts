@@ -43,6 +43,9 @@ export async function startBot(opts: StartBotOptions): Promise<BotHandle> {
     CSPATCH_ADMINS: opts.admins ?? 'UADMIN1,UADMIN2,UADMIN3',
     CSPATCH_PARENT_UPDATE_INTERVAL: '0.2',
     CSPATCH_BOT_ID: 'bot-test',
+    // Unpaced unless a test says otherwise: pacing has its own test (test/bot/pacing.test.ts).
+    CSPATCH_CHANNEL_RATE: '1000',
+    CSPATCH_CHANNEL_BURST: '1000',
     LOG_LEVEL: 'info',
     ...opts.env,
   };
