@@ -3,15 +3,30 @@ import type { Actor } from './events.js';
 import { sendStep } from './on-step.js';
 
 /** Only a listed admin other than the requester approves, and only the plan they were shown. */
+/** The checks an approval and a rejection share; true when the decision may be taken. */
+function mayDecide(ctx: Ctx, actor: Actor, planHash: string, action: 'approve' | 'reject'): boolean {
+  const run = ctx.run;
+  const shown = { action, buttonPlanHash: planHash };
+  if (!actor.isAdmin) {
+    refuse(ctx, actor.id, 'not_admin', {}, shown);
+    return false;
+  }
+  if (run.status !== 'awaiting_approval') {
+    const closed = closedReason(ctx);
+    refuse(ctx, actor.id, closed.key, closed.params, shown);
+    return false;
+  }
+  if (!run.plan || planHash !== run.plan.hash) {
+    refuse(ctx, actor.id, 'approval_stale', {}, shown);
+    return false;
+  }
+  return true;
+}
+
 export function onApprove(ctx: Ctx, actor: Actor, planHash: string): void {
   const run = ctx.run;
   const shown = { action: 'approve', buttonPlanHash: planHash };
-  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, shown);
-  if (run.status !== 'awaiting_approval') {
-    const closed = closedReason(ctx);
-    return refuse(ctx, actor.id, closed.key, closed.params, shown);
-  }
-  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor.id, 'approval_stale', {}, shown);
+  if (!mayDecide(ctx, actor, planHash, 'approve')) return;
   if (run.approvalExpiresAt !== null && ctx.now >= run.approvalExpiresAt) {
     refuse(ctx, actor.id, 'approval_expired', {}, shown);
     return expire(ctx);
@@ -28,13 +43,7 @@ export function onApprove(ctx: Ctx, actor: Actor, planHash: string): void {
 
 export function onReject(ctx: Ctx, actor: Actor, planHash: string): void {
   const run = ctx.run;
-  const shown = { action: 'reject', buttonPlanHash: planHash };
-  if (!actor.isAdmin) return refuse(ctx, actor.id, 'not_admin', {}, shown);
-  if (run.status !== 'awaiting_approval') {
-    const closed = closedReason(ctx);
-    return refuse(ctx, actor.id, closed.key, closed.params, shown);
-  }
-  if (!run.plan || planHash !== run.plan.hash) return refuse(ctx, actor.id, 'approval_stale', {}, shown);
+  if (!mayDecide(ctx, actor, planHash, 'reject')) return;
   run.decidedBy = { by: actor.id, at: ctx.now, action: 'rejected' };
   audit(ctx, 'rejected', actor.id, { planHash });
   reply(ctx, { kind: 'rejected', by: actor.id });

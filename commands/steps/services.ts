@@ -37,35 +37,29 @@ export const stopServicesStep = stopServices('stop-services', 4);
 /** The second stop catches services that loaded assemblies from the GAC while the MSPs ran. */
 export const stopServicesAgainStep = stopServices('stop-services-again', 9);
 
-/** Document step 5. net.exe returns 2 when the service is already stopped, so check first. */
-export const stopW3svcStep = defineStep({
-  id: 'stop-w3svc',
-  docStep: 5,
-  kind: 'service',
-  params: productParams,
-  needsModule: false,
-  display: () => 'net stop w3svc',
-  body: () => [
-    '$svc = Get-Service -Name W3SVC -ErrorAction SilentlyContinue',
-    "if ($null -eq $svc) { Write-Output 'W3SVC is not installed here; nothing to stop'; exit 0 }",
-    "if ($svc.Status -ne 'Stopped') { & net.exe stop w3svc; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } } else { Write-Output 'W3SVC was already stopped' }",
-  ],
-});
-
-/** Document step 10. */
-export const startW3svcStep = defineStep({
-  id: 'start-w3svc',
-  docStep: 10,
-  kind: 'service',
-  params: productParams,
-  needsModule: false,
-  display: () => 'net start w3svc',
-  body: () => [
-    '$svc = Get-Service -Name W3SVC -ErrorAction SilentlyContinue',
-    "if ($null -eq $svc) { Write-Output 'W3SVC is not installed here; nothing to start'; exit 0 }",
-    "if ($svc.Status -ne 'Running') { & net.exe start w3svc; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } } else { Write-Output 'W3SVC was already running' }",
-  ],
-});
+/**
+ * Document steps 5 and 10. net.exe fails when the service is already in the wanted state (exit 2
+ * on stop), so check first; a server without IIS has nothing to do here.
+ */
+function w3svc(id: string, docStep: number, verb: 'stop' | 'start') {
+  const wanted = verb === 'stop' ? 'Stopped' : 'Running';
+  const done = verb === 'stop' ? 'stopped' : 'running';
+  return defineStep({
+    id,
+    docStep,
+    kind: 'service',
+    params: productParams,
+    needsModule: false,
+    display: () => `net ${verb} w3svc`,
+    body: () => [
+      '$svc = Get-Service -Name W3SVC -ErrorAction SilentlyContinue',
+      `if ($null -eq $svc) { Write-Output 'W3SVC is not installed here; nothing to ${verb}'; exit 0 }`,
+      `if ($svc.Status -ne '${wanted}') { & net.exe ${verb} w3svc; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } } else { Write-Output 'W3SVC was already ${done}' }`,
+    ],
+  });
+}
+export const stopW3svcStep = w3svc('stop-w3svc', 5, 'stop');
+export const startW3svcStep = w3svc('start-w3svc', 10, 'start');
 
 /** Added by cspatch (the document stops at step 11): bring the server back into the pool. */
 export const startServicesStep = defineStep({

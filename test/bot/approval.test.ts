@@ -3,14 +3,13 @@
  * same moment, a button from an older plan, and a rejection. Real bot and runner processes on the
  * real Redis; Slack faked at its HTTP edge.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Run } from '../../bot/lifecycle/run.js';
 import { parseScenario } from '../../sim/scenario.js';
 import type { Stores } from '../../store/ports.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
-import { cleanupBots, confirmValues, startBot, type BotHandle } from '../helpers/bot.js';
-import { blocksText, buttons, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { confirmValues, type BotHandle } from '../helpers/bot.js';
+import { blocksText, buttons, type FakeSlack } from '../helpers/fake-slack.js';
 import {
   button,
   ephemeralTexts,
@@ -25,31 +24,14 @@ import {
   walkToPlan,
   RUN_PATIENCE,
 } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, runnerTestPrefix, waitUntil } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { waitUntil } from '../helpers/runner.js';
 
 const CHANNEL = 'CAPPROVE01';
-const prefix = runnerTestPrefix('approval');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let stores: Stores;
-
-beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: 'approval-test' });
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url });
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await stores.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
-});
+const suite = useBotSuite('approval');
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, stores: Stores;
+beforeAll(() => void ({ fake, bot, redis, stores } = suite));
 
 async function runOf(runId: string): Promise<Run> {
   const stored = await stores.runs.get<Run>(runId);

@@ -2,40 +2,22 @@
  * An approval that nobody gives in time (CSPATCH_APPROVAL_TTL of one second): the thread says so,
  * the server is free again, a late click changes nothing, and the next patch of that server works.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Run } from '../../bot/lifecycle/run.js';
 import { parseScenario } from '../../sim/scenario.js';
 import type { Stores } from '../../store/ports.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
-import { cleanupBots, startBot, type BotHandle } from '../helpers/bot.js';
-import { buttons, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { type BotHandle } from '../helpers/bot.js';
+import { buttons, type FakeSlack } from '../helpers/fake-slack.js';
 import { scenarioOn, serverState, startRegisteredRunner, waitEphemeral, waitParent, waitReply, walkToConfirmed } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, runnerTestPrefix, waitUntil } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { waitUntil } from '../helpers/runner.js';
 
 const CHANNEL = 'CEXPIRE01';
-const prefix = runnerTestPrefix('expiry');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let stores: Stores;
-
-beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: 'expiry-test' });
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url, env: { CSPATCH_APPROVAL_TTL: '1' } });
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await stores.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
-});
+const suite = useBotSuite('expiry', { CSPATCH_APPROVAL_TTL: '1' });
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, stores: Stores;
+beforeAll(() => void ({ fake, bot, redis, stores } = suite));
 
 async function runOf(runId: string): Promise<Run> {
   const stored = await stores.runs.get<Run>(runId);

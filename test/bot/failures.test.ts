@@ -3,14 +3,13 @@
  * again and abort. Each test has its own simulated server whose scenario makes one step fail,
  * then drives the decision buttons the way admins would and checks what ran on the server.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Run } from '../../bot/lifecycle/run.js';
 import { parseScenario, type ScenarioInput } from '../../sim/scenario.js';
 import type { Stores } from '../../store/ports.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
-import { cleanupBots, startBot, type BotHandle } from '../helpers/bot.js';
-import { blocksText, buttons, startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.js';
+import { type BotHandle } from '../helpers/bot.js';
+import { blocksText, buttons, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.js';
 import {
   button,
   ephemeralTexts,
@@ -24,31 +23,14 @@ import {
   walkToPlan,
   RUN_PATIENCE,
 } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, runnerTestPrefix, waitUntil, type RunnerHandle } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { waitUntil, type RunnerHandle } from '../helpers/runner.js';
 
 const CHANNEL = 'CFAILS0001';
-const prefix = runnerTestPrefix('failures');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let stores: Stores;
-
-beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: 'failures-test' });
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url });
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await stores.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
-});
+const suite = useBotSuite('failures');
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, stores: Stores;
+beforeAll(() => void ({ fake, bot, redis, stores } = suite));
 
 async function runOf(runId: string): Promise<Run> {
   const stored = await stores.runs.get<Run>(runId);

@@ -3,41 +3,23 @@
  * signature, or a body changed after signing, is answered 401 and has no effect at all (nothing
  * posted, nothing started, no decision taken). Slash commands, button clicks and modal submissions.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Run } from '../../bot/lifecycle/run.js';
 import { parseScenario } from '../../sim/scenario.js';
 import type { Stores } from '../../store/ports.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
-import { cleanupBots, confirmValues, SIGNING_SECRET, startBot, type BotHandle } from '../helpers/bot.js';
-import { startFakeSlack, type FakeSlack, type RecordedCall } from '../helpers/fake-slack.js';
+import { confirmValues, SIGNING_SECRET, type BotHandle } from '../helpers/bot.js';
+import { type FakeSlack, type RecordedCall } from '../helpers/fake-slack.js';
 import { button, ephemeralTexts, packagePathFor, scenarioOn, serverState, startRegisteredRunner, waitEphemeral, waitReply, walkToPlan, RUN_PATIENCE } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, runnerTestPrefix, waitUntil } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { waitUntil } from '../helpers/runner.js';
 import { blockAction, sendToBot, signSlackRequest, slashCommand, viewSubmission, type SendOptions } from '../helpers/slack-requests.js';
 
 const CHANNEL = 'CSIGNED001';
-const prefix = runnerTestPrefix('signatures');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let stores: Stores;
-
-beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: 'signatures-test' });
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url });
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await stores.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
-});
+const suite = useBotSuite('signatures');
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, stores: Stores;
+beforeAll(() => void ({ fake, bot, redis, stores } = suite));
 
 async function runOf(runId: string): Promise<Run> {
   const stored = await stores.runs.get<Run>(runId);
