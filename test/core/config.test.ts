@@ -57,6 +57,8 @@ describe('loadBotConfig', () => {
       CSPATCH_ADMINS: ['U01ADMIN'],
       CSPATCH_ADMIN_GROUP_TTL: 60_000,
       CSPATCH_CHANNELS: [],
+      CSPATCH_CHANNEL_RATE: 1,
+      CSPATCH_CHANNEL_BURST: 4,
       CSPATCH_APPROVAL_TTL: 1_800_000,
       CSPATCH_RUNNER_LOST_AFTER: 90_000,
       CSPATCH_RESILIENCY_WARN: 1_500_000,
@@ -171,6 +173,8 @@ describe('loadBotConfig', () => {
     ['short CSPATCH_RUNNER_SECRET', { CSPATCH_RUNNER_SECRET: '15-characters..' }, 'CSPATCH_RUNNER_SECRET: CSPATCH_RUNNER_SECRET must be at least 16 characters'],
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: '],
     ['a non-numeric CSPATCH_MIN_FREE_GB', { CSPATCH_MIN_FREE_GB: 'lots' }, 'CSPATCH_MIN_FREE_GB: '],
+    ['zero CSPATCH_CHANNEL_RATE', { CSPATCH_CHANNEL_RATE: '0' }, 'CSPATCH_CHANNEL_RATE: CSPATCH_CHANNEL_RATE must be above 0, e.g. 1'],
+    ['a fractional CSPATCH_CHANNEL_BURST', { CSPATCH_CHANNEL_BURST: '1.5' }, 'CSPATCH_CHANNEL_BURST: '],
   ];
   for (const [what, overrides, expected] of invalid) {
     it(`refuses ${what}, naming the variable`, () => {
