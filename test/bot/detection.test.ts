@@ -4,13 +4,13 @@
  * acknowledgement, detection that gives nothing leaves every field to the human, and servers or
  * packages that must not be patched are refused before any plan exists.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { TFunction } from '../../bot/i18n/translator.js';
 import { PRODUCTS } from '../../commands/products.js';
 import { parseScenario, sqlOf, type Scenario, type ScenarioInput } from '../../sim/scenario.js';
-import { cleanupBots, startBot, type BotHandle } from '../helpers/bot.js';
-import { blocksText, buttons, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { type BotHandle } from '../helpers/bot.js';
+import { blocksText, buttons, type FakeSlack } from '../helpers/fake-slack.js';
 import {
   answersFor,
   initialValue,
@@ -27,30 +27,17 @@ import {
   type ConfirmAnswers,
 } from '../helpers/localized-run.js';
 import { packagePathFor } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, runnerTestPrefix, startRunner, waitUntil, type RunnerHandle } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { startRunner, waitUntil, type RunnerHandle } from '../helpers/runner.js';
 
 const CHANNEL = 'CDETECT01';
 const REQUESTER = 'UADMIN1';
-const prefix = runnerTestPrefix('detect');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let t: TFunction;
-
+const suite = useBotSuite('detect');
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, t: TFunction;
 beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url });
+  ({ fake, bot, redis } = suite);
   t = await translate('en');
-});
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
 });
 
 const FIXTURES = [

@@ -4,13 +4,13 @@
  * reboot gate with a runner that really goes away and comes back on a "rebooted machine", and
  * the verification beyond the document, with the version before and after in the summary.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { TFunction } from '../../bot/i18n/translator.js';
 import { buildPlan, type Plan, type PlanStep } from '../../commands/build-plan.js';
 import { parseScenario, sqlOf, type ScenarioInput } from '../../sim/scenario.js';
-import { cleanupBots, startBot, type BotHandle } from '../helpers/bot.js';
-import { blocksText, buttons, startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.js';
+import { type BotHandle } from '../helpers/bot.js';
+import { blocksText, buttons, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.js';
 import {
   buttonOf,
   scenarioFor,
@@ -22,31 +22,18 @@ import {
   walkToApproval,
 } from '../helpers/localized-run.js';
 import { packagePathFor } from '../helpers/patch-driver.js';
-import { cleanupPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
-import { cleanupRunners, killGroup, runnerTestPrefix, startRunner, waitUntil, type RunnerHandle } from '../helpers/runner.js';
+import { useBotSuite } from '../helpers/bot-suite.js';
+import { killGroup, startRunner, waitUntil, type RunnerHandle } from '../helpers/runner.js';
 
 const CHANNEL = 'CGATES01';
 const REQUESTER = 'UADMIN1';
 const APPROVER = 'UADMIN2';
-const prefix = runnerTestPrefix('gates');
-let fake: FakeSlack;
-let bot: BotHandle;
-let redis: Redis;
-let t: TFunction;
-
+const suite = useBotSuite('gates');
+const { prefix } = suite;
+let fake: FakeSlack, bot: BotHandle, redis: Redis, t: TFunction;
 beforeAll(async () => {
-  redis = new Redis(TEST_REDIS_URL);
-  fake = await startFakeSlack();
-  bot = await startBot({ prefix, slackApiUrl: fake.url });
+  ({ fake, bot, redis } = suite);
   t = await translate('en');
-});
-
-afterAll(async () => {
-  await cleanupBots();
-  await cleanupRunners();
-  await fake.close();
-  await cleanupPrefix(redis, prefix);
-  await redis.quit();
 });
 
 const FIXTURES = [
