@@ -4,59 +4,11 @@ import { CATALOG } from '../../commands/catalog.js';
 import { PRODUCTS, PRODUCT_IDS, type ProductId } from '../../commands/products.js';
 import type { ConfirmedFactsInput } from '../../commands/schemas.js';
 import type { StepKind } from '../../commands/step-definition.js';
-import { CspatchError } from '../../core/errors.js';
+import { caught, factsFor, PLAN_STEP_IDS, VARIANTS, type Variant } from '../helpers/plan-facts.js';
 
 const SHA = 'ab'.repeat(32);
+
 const RUN = 'run0001';
-
-type Variant = 'enterprise' | 'enterprise-collocated' | 'standard';
-const VARIANTS: readonly Variant[] = ['enterprise', 'enterprise-collocated', 'standard'];
-
-function packagePath(product: ProductId): string {
-  return `C:\\Updates\\${PRODUCTS[product].installer}`;
-}
-
-function factsFor(product: ProductId, variant: Variant): ConfirmedFactsInput {
-  const common = { product, packagePath: packagePath(product), packageSha256: SHA, runId: RUN };
-  if (variant === 'standard') {
-    return { ...common, server: 'se01.contoso.com', edition: 'standard', collocatedStores: false };
-  }
-  return {
-    ...common,
-    server: 'be01.contoso.com',
-    edition: 'enterprise',
-    collocatedStores: variant === 'enterprise-collocated',
-    sqlServerFqdn: 'sql01.contoso.com',
-  };
-}
-
-/** Throws unless fn throws a CspatchError; returns it for precise assertions. */
-function caught(fn: () => unknown): CspatchError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CspatchError) return err;
-    throw new Error(`expected a CspatchError, got ${String(err)}`);
-  }
-  throw new Error('expected a CspatchError, nothing was thrown');
-}
-
-const EXPECTED_IDS = [
-  'check-admin-role',
-  'check-package',
-  'check-pending-reboot',
-  'open-shell',
-  'stop-services',
-  'stop-w3svc',
-  'check-shells',
-  'install-update',
-  'reopen-shell',
-  'stop-services-again',
-  'start-w3svc',
-  'update-databases',
-  'start-services',
-  'verify',
-];
 const EXPECTED_DOC_STEPS = [1, 2, null, 3, 4, 5, 6, 7, 8, 9, 10, 11, null, null];
 const EXPECTED_KINDS: StepKind[] = [
   'check',
@@ -121,11 +73,11 @@ describe('buildPlan: the documented procedure for every product and database var
   for (const product of PRODUCT_IDS) {
     for (const variant of VARIANTS) {
       describe(`${product} / ${variant}`, () => {
-        const plan = buildPlan(factsFor(product, variant));
+        const plan = buildPlan(factsFor(product, variant, SHA));
 
         it('has exactly the expected steps, in order, numbered from 1', () => {
-          expect(plan.steps.map((s) => s.stepId)).toEqual(EXPECTED_IDS);
-          expect(plan.steps.map((s) => s.index)).toEqual(EXPECTED_IDS.map((_, i) => i + 1));
+          expect(plan.steps.map((s) => s.stepId)).toEqual(PLAN_STEP_IDS);
+          expect(plan.steps.map((s) => s.index)).toEqual(PLAN_STEP_IDS.map((_, i) => i + 1));
           expect(plan.steps.map((s) => s.kind)).toEqual(EXPECTED_KINDS);
         });
 
@@ -173,7 +125,7 @@ describe('buildPlan: the documented procedure for every product and database var
   }
 
   it('passes the minimum free space to the package check', () => {
-    const plan = buildPlan(factsFor('sfb2019', 'enterprise'), { extraSteps: true, minFreeBytes: 5 });
+    const plan = buildPlan(factsFor('sfb2019', 'enterprise', SHA), { extraSteps: true, minFreeBytes: 5 });
     expect(stepOf(plan, 'check-package').params).toEqual({
       product: 'sfb2019',
       runId: RUN,
@@ -182,11 +134,11 @@ describe('buildPlan: the documented procedure for every product and database var
       minFreeBytes: 5,
     });
     expect(DEFAULT_PLAN_OPTIONS).toEqual({ extraSteps: true, minFreeBytes: 2 * 1024 ** 3 });
-    expect(stepOf(buildPlan(factsFor('sfb2019', 'enterprise')), 'check-package').params.minFreeBytes).toBe(2 * 1024 ** 3);
+    expect(stepOf(buildPlan(factsFor('sfb2019', 'enterprise', SHA)), 'check-package').params.minFreeBytes).toBe(2 * 1024 ** 3);
   });
 
   it('normalises the confirmed facts (lower-case FQDNs, upper-case SHA-256)', () => {
-    const plan = buildPlan({ ...factsFor('sfb2015', 'enterprise'), server: 'BE01.Contoso.COM.', sqlServerFqdn: 'SQL01.contoso.com' });
+    const plan = buildPlan({ ...factsFor('sfb2015', 'enterprise', SHA), server: 'BE01.Contoso.COM.', sqlServerFqdn: 'SQL01.contoso.com' });
     expect(plan.facts.server).toBe('be01.contoso.com');
     expect(plan.facts.sqlServerFqdn).toBe('sql01.contoso.com');
     expect(plan.facts.packageSha256).toBe(SHA.toUpperCase());
@@ -194,14 +146,14 @@ describe('buildPlan: the documented procedure for every product and database var
   });
 
   it('accepts a Standard Edition server that names itself as its SQL Server', () => {
-    const plan = buildPlan({ ...factsFor('sfb2019', 'standard'), sqlServerFqdn: 'SE01.contoso.com' });
+    const plan = buildPlan({ ...factsFor('sfb2019', 'standard', SHA), sqlServerFqdn: 'SE01.contoso.com' });
     expect(plan.variant).toBe('standard');
     expect(stepOf(plan, 'update-databases').command).toBe('Install-CsDatabase -Update -LocalDatabases');
     expect(stepOf(plan, 'verify').params).toEqual({ product: 'sfb2019', edition: 'standard' });
   });
 
   it('accepts the installer name in any letter case and from a UNC share', () => {
-    const plan = buildPlan({ ...factsFor('lync2013', 'enterprise'), packagePath: '\\\\fs01\\updates\\cu\\lyncserverupdateinstaller.EXE' });
+    const plan = buildPlan({ ...factsFor('lync2013', 'enterprise', SHA), packagePath: '\\\\fs01\\updates\\cu\\lyncserverupdateinstaller.EXE' });
     expect(stepOf(plan, 'install-update').command).toBe('LyncServerUpdateInstaller.exe /silentmode');
   });
 });
@@ -210,8 +162,8 @@ describe('buildPlan: extraSteps', () => {
   for (const product of PRODUCT_IDS) {
     for (const variant of VARIANTS) {
       it(`${product} / ${variant}: extraSteps false stops at document step 11`, () => {
-        const plan = buildPlan(factsFor(product, variant), { extraSteps: false, minFreeBytes: 0 });
-        expect(plan.steps.map((s) => s.stepId)).toEqual(EXPECTED_IDS.slice(0, 12));
+        const plan = buildPlan(factsFor(product, variant, SHA), { extraSteps: false, minFreeBytes: 0 });
+        expect(plan.steps.map((s) => s.stepId)).toEqual(PLAN_STEP_IDS.slice(0, 12));
         expect(plan.steps.map((s) => s.command)).toEqual(expectedCommands(product, variant).slice(0, 12));
         expect(plan.steps.at(-1)?.docStep).toBe(11);
         expect(plan.steps.map((s) => s.stepId)).not.toContain('start-services');
@@ -223,7 +175,7 @@ describe('buildPlan: extraSteps', () => {
 
 describe('buildPlan: impossible combinations', () => {
   it('refuses collocated stores on Standard Edition', () => {
-    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'standard'), collocatedStores: true }));
+    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'standard', SHA), collocatedStores: true }));
     expect(err.code).toBe('plan_impossible');
     expect(err.message).toBe(
       'a Standard Edition server keeps all its databases locally; collocated stores apply to an Enterprise Edition back end only',
@@ -232,7 +184,7 @@ describe('buildPlan: impossible combinations', () => {
 
   for (const variant of ['enterprise', 'enterprise-collocated'] as const) {
     it(`refuses ${variant} without a SQL Server FQDN`, () => {
-      const facts: ConfirmedFactsInput = { ...factsFor('sfb2015', variant) };
+      const facts: ConfirmedFactsInput = { ...factsFor('sfb2015', variant, SHA) };
       delete facts.sqlServerFqdn;
       const err = caught(() => buildPlan(facts));
       expect(err.code).toBe('plan_impossible');
@@ -241,7 +193,7 @@ describe('buildPlan: impossible combinations', () => {
   }
 
   it('refuses Standard Edition with a different SQL Server FQDN', () => {
-    const err = caught(() => buildPlan({ ...factsFor('lync2013', 'standard'), sqlServerFqdn: 'sql01.contoso.com' }));
+    const err = caught(() => buildPlan({ ...factsFor('lync2013', 'standard', SHA), sqlServerFqdn: 'sql01.contoso.com' }));
     expect(err.code).toBe('plan_impossible');
     expect(err.message).toBe('a Standard Edition server uses its own local SQL Server; leave the SQL Server FQDN empty');
   });
@@ -255,32 +207,32 @@ describe('buildPlan: impossible combinations', () => {
   ];
   for (const [product, file] of mismatches) {
     it(`refuses ${file} for ${product}`, () => {
-      const err = caught(() => buildPlan({ ...factsFor(product, 'enterprise'), packagePath: `C:\\Updates\\${file}` }));
+      const err = caught(() => buildPlan({ ...factsFor(product, 'enterprise', SHA), packagePath: `C:\\Updates\\${file}` }));
       expect(err.code).toBe('plan_impossible');
       expect(err.message).toBe(`${PRODUCTS[product].label} is updated with ${PRODUCTS[product].installer}; the package path names ${file}`);
     });
   }
 
   it('refuses a package path that names a folder, not a file', () => {
-    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise'), packagePath: 'C:\\Updates\\SkypeServerUpdateInstaller.exe\\' }));
+    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise', SHA), packagePath: 'C:\\Updates\\SkypeServerUpdateInstaller.exe\\' }));
     expect(err.code).toBe('plan_impossible');
   });
 
   it('refuses malformed facts with param_invalid naming the field', () => {
-    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise'), runId: 'X' }));
+    const err = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise', SHA), runId: 'X' }));
     expect(err.code).toBe('param_invalid');
     expect(err.message).toBe('runId: a run id is 6 to 32 lowercase letters and digits');
-    const extra = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise'), unexpected: true } as unknown as ConfirmedFactsInput));
+    const extra = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise', SHA), unexpected: true } as unknown as ConfirmedFactsInput));
     expect(extra.code).toBe('param_invalid');
     expect(extra.message).toContain('unexpected');
-    const product = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise'), product: 'sfb2022' } as unknown as ConfirmedFactsInput));
+    const product = caught(() => buildPlan({ ...factsFor('sfb2019', 'enterprise', SHA), product: 'sfb2022' } as unknown as ConfirmedFactsInput));
     expect(product.code).toBe('param_invalid');
     expect(product.message).toBe('product: product must be lync2013, sfb2015 or sfb2019');
   });
 });
 
 describe('plan hash', () => {
-  const base = factsFor('sfb2019', 'enterprise');
+  const base = factsFor('sfb2019', 'enterprise', SHA);
 
   it('is a SHA-256 hex digest, stable for equal input', () => {
     const a = buildPlan(base);
@@ -311,7 +263,7 @@ describe('plan hash', () => {
   const changes: Array<[string, ConfirmedFactsInput]> = [
     ['server', { ...base, server: 'be02.contoso.com' }],
     ['product', { ...base, product: 'sfb2015' }],
-    ['edition', { ...factsFor('sfb2019', 'standard'), server: 'be01.contoso.com' }],
+    ['edition', { ...factsFor('sfb2019', 'standard', SHA), server: 'be01.contoso.com' }],
     ['collocatedStores', { ...base, collocatedStores: true }],
     ['sqlServerFqdn', { ...base, sqlServerFqdn: 'sql02.contoso.com' }],
     ['packagePath', { ...base, packagePath: 'D:\\Updates\\SkypeServerUpdateInstaller.exe' }],

@@ -5,6 +5,7 @@ import { psQuote } from '../../commands/ps-quote.js';
 import { renderScript } from '../../commands/render-script.js';
 import { fqdnSchema, windowsPathSchema, type ConfirmedFacts, type ConfirmedFactsInput } from '../../commands/schemas.js';
 import { CspatchError } from '../../core/errors.js';
+import { caught } from '../helpers/plan-facts.js';
 
 /*
  * No value may become code. Every hostile value must be refused before a script exists, with a
@@ -168,15 +169,6 @@ const SHA_CASES: readonly Case[] = [
   ['65 characters', `${SHA}a`, SHA_MSG],
 ];
 
-function caught(fn: () => unknown): CspatchError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CspatchError) return err;
-    throw new Error(`expected a CspatchError, got ${String(err)}`);
-  }
-  throw new Error('expected a CspatchError, nothing was thrown');
-}
 
 /** A refusal an admin can act on: names the field, says what is allowed, echoes nothing hostile. */
 function expectReadableRefusal(err: CspatchError, field: string, value: string, message: string): void {

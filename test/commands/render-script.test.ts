@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { buildPlan } from '../../commands/build-plan.js';
 import { CATALOG, STEP_IDS } from '../../commands/catalog.js';
-import { PRODUCTS, PRODUCT_IDS, type ProductId } from '../../commands/products.js';
+import { PRODUCT_IDS, type ProductId } from '../../commands/products.js';
 import {
   DATA_PREFIX,
   decodeCommand,
@@ -10,35 +10,9 @@ import {
   renderScript,
   stepIdOfScript,
 } from '../../commands/render-script.js';
-import type { ConfirmedFactsInput } from '../../commands/schemas.js';
-import { CspatchError } from '../../core/errors.js';
+import { caught, factsFor, VARIANTS, type Variant } from '../helpers/plan-facts.js';
 
 const SHA = '0123456789abcdef'.repeat(4);
-
-type Variant = 'enterprise' | 'enterprise-collocated' | 'standard';
-const VARIANTS: readonly Variant[] = ['enterprise', 'enterprise-collocated', 'standard'];
-
-function factsFor(product: ProductId, variant: Variant): ConfirmedFactsInput {
-  const common = { product, packagePath: `C:\\Updates\\${PRODUCTS[product].installer}`, packageSha256: SHA, runId: 'run0001' };
-  if (variant === 'standard') return { ...common, server: 'se01.contoso.com', edition: 'standard', collocatedStores: false };
-  return {
-    ...common,
-    server: 'be01.contoso.com',
-    edition: 'enterprise',
-    collocatedStores: variant === 'enterprise-collocated',
-    sqlServerFqdn: 'sql01.contoso.com',
-  };
-}
-
-function caught(fn: () => unknown): CspatchError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CspatchError) return err;
-    throw new Error(`expected a CspatchError, got ${String(err)}`);
-  }
-  throw new Error('expected a CspatchError, nothing was thrown');
-}
 
 const HEADER = [
   "$ErrorActionPreference = 'Stop'",
@@ -100,7 +74,7 @@ describe('renderScript: every step of every plan', () => {
   for (const product of PRODUCT_IDS) {
     for (const variant of VARIANTS) {
       it(`${product} / ${variant}`, () => {
-        const plan = buildPlan(factsFor(product, variant));
+        const plan = buildPlan(factsFor(product, variant, SHA));
         for (const step of plan.steps) {
           const script = renderScript(step.stepId, step.params);
           const all = lines(script);

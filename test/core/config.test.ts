@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { DEFAULT_TIMEOUTS_S } from '../../commands/step-definition.js';
 import { loadBotConfig, loadRunnerConfig, parseStepTimeouts, type BotConfig } from '../../core/config.js';
 import { CspatchError } from '../../core/errors.js';
+import { caught } from '../helpers/plan-facts.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,15 +15,6 @@ const BOT_ENV: Env = {
 };
 const RUNNER_ENV: Env = { CSPATCH_RUNNER_SECRET: SECRET };
 
-function caught(fn: () => unknown): CspatchError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CspatchError) return err;
-    throw new Error(`expected a CspatchError, got ${String(err)}`);
-  }
-  throw new Error('expected a CspatchError, nothing was thrown');
-}
 
 function botError(overrides: Env): CspatchError {
   return caught(() => loadBotConfig({ ...BOT_ENV, ...overrides }));

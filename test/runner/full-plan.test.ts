@@ -5,6 +5,7 @@ import { powershellArgs } from '../../commands/render-script.js';
 import { PRODUCTS, type ProductId } from '../../commands/products.js';
 import { createRedisStores } from '../../store/redis/create-redis-stores.js';
 import type { Stores } from '../../store/ports.js';
+import { PLAN_STEP_IDS } from '../helpers/plan-facts.js';
 import { TEST_REDIS_URL, cleanupPrefix } from '../helpers/redis.js';
 import {
   ResultCollector,
@@ -26,22 +27,6 @@ import {
 const VARIANTS = ['enterprise', 'enterprise-collocated', 'standard'] as const;
 const CASES = (['sfb2019', 'sfb2015', 'lync2013'] as const).flatMap((product) => VARIANTS.map((variant) => ({ product, variant })));
 
-const PLAN_STEPS = [
-  'check-admin-role',
-  'check-package',
-  'check-pending-reboot',
-  'open-shell',
-  'stop-services',
-  'stop-w3svc',
-  'check-shells',
-  'install-update',
-  'reopen-shell',
-  'stop-services-again',
-  'start-w3svc',
-  'update-databases',
-  'start-services',
-  'verify',
-];
 
 const MODULE = { sfb2019: 'SkypeForBusiness', sfb2015: 'SkypeForBusiness', lync2013: 'Lync' } as const;
 const INSTALLER = { sfb2019: 'SkypeServerUpdateInstaller.exe', sfb2015: 'SkypeServerUpdateInstaller.exe', lync2013: 'LyncServerUpdateInstaller.exe' } as const;
@@ -106,7 +91,7 @@ describe('runner: the full procedure against the simulated server', () => {
     expect(await runner.stop()).toEqual({ code: 0, signal: null });
 
     const log = runner.simLog();
-    expect(log.map((e) => e.stepId)).toEqual(['detect-facts', ...PLAN_STEPS]);
+    expect(log.map((e) => e.stepId)).toEqual(['detect-facts', ...PLAN_STEP_IDS]);
     // Each step is its own process, started exactly per the contract.
     expect(new Set(log.map((e) => e.pid)).size).toBe(log.length);
     for (const e of log) expect(e.argv.slice(0, 6)).toEqual(['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand']);
