@@ -1,17 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { RUNNER_GROUP, createKeys } from '../../core/keys.js';
 import { openJournal } from '../../runners/journal.js';
 import { finishedResult } from '../../runners/results.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
 import type { Stores } from '../../store/ports.js';
-import { TEST_REDIS_URL, cleanupPrefix } from '../helpers/redis.js';
 import {
   ResultCollector,
-  cleanupRunners,
   loadScenarioFixture,
   randomJobId,
   randomRunId,
@@ -20,6 +17,7 @@ import {
   sendJob,
   startRunner,
 } from '../helpers/runner.js';
+import { useRunnerSuite } from '../helpers/runner-suite.js';
 
 /**
  * A runner that dies mid-step reports the step `interrupted` when it comes back, never runs it
@@ -29,22 +27,9 @@ describe('runner: recovery after a crash or a reboot', () => {
   const prefix = runnerTestPrefix('crash');
   const base = loadScenarioFixture('sfb2019-enterprise');
   const server = base.server;
-  let admin: Redis;
-  let stores: Stores;
-  let results: ResultCollector;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL, { protocol: 2 });
-    stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: `test-bot-${prefix}` });
-    results = new ResultCollector(stores.botBus);
-  });
-
-  afterAll(async () => {
-    await cleanupRunners();
-    await stores.close();
-    await cleanupPrefix(admin, prefix);
-    await admin.quit();
-  });
+  const suite = useRunnerSuite(prefix);
+  let admin: Redis, stores: Stores, results: ResultCollector;
+  beforeAll(() => void ({ admin, stores, results } = suite));
 
   it('reports a step cut short by SIGKILL as interrupted and runs it exactly once', async () => {
     const first = startRunner({ server, prefix, scenario: { ...base, hang: ['stop-services'] } });

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { buildPlan } from '../../commands/build-plan.js';
 import { powershellArgs } from '../../commands/render-script.js';
 import { PRODUCTS, type ProductId } from '../../commands/products.js';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
 import type { Stores } from '../../store/ports.js';
 import { PLAN_STEP_IDS } from '../helpers/plan-facts.js';
-import { TEST_REDIS_URL, cleanupPrefix } from '../helpers/redis.js';
 import {
   ResultCollector,
-  cleanupRunners,
   confirmedFactsFor,
   loadScenarioFixture,
   randomRunId,
@@ -18,6 +14,7 @@ import {
   startRunner,
   type SimLogEntry,
 } from '../helpers/runner.js';
+import { useRunnerSuite } from '../helpers/runner-suite.js';
 
 /**
  * The whole procedure, for every product and database variant: the bot's plan is sent job by
@@ -60,22 +57,9 @@ const indexOfLine = (log: SimLogEntry[], line: string) => log.findIndex((e) => l
 
 describe('runner: the full procedure against the simulated server', () => {
   const prefix = runnerTestPrefix('plan');
-  let admin: Redis;
-  let stores: Stores;
-  let results: ResultCollector;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL, { protocol: 2 });
-    stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: `test-bot-${prefix}` });
-    results = new ResultCollector(stores.botBus);
-  });
-
-  afterAll(async () => {
-    await cleanupRunners();
-    await stores.close();
-    await cleanupPrefix(admin, prefix);
-    await admin.quit();
-  });
+  const suite = useRunnerSuite(prefix);
+  let stores: Stores, results: ResultCollector;
+  beforeAll(() => void ({ stores, results } = suite));
 
   it.each(CASES)('$product, $variant: every step in order, with the documented commands', async ({ product, variant }) => {
     const scenario = loadScenarioFixture(`${product}-${variant}`);

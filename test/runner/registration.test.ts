@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunnerInfo, Stores } from '../../store/ports.js';
-import { TEST_REDIS_URL, cleanupPrefix } from '../helpers/redis.js';
-import { REPO_ROOT, ResultCollector, cleanupRunners, loadScenarioFixture, runJob, runnerTestPrefix, sendJob, startRunner, waitUntil } from '../helpers/runner.js';
+import { REPO_ROOT, ResultCollector, loadScenarioFixture, runJob, runnerTestPrefix, sendJob, startRunner, waitUntil } from '../helpers/runner.js';
+import { useRunnerSuite } from '../helpers/runner-suite.js';
 
 /** The runner registers, heartbeats, and carries the facts it detected at start. */
 describe('runner: registration and heartbeat', () => {
@@ -14,22 +12,9 @@ describe('runner: registration and heartbeat', () => {
   const base = loadScenarioFixture('sfb2015-enterprise-collocated');
   const server = base.server;
   const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  let admin: Redis;
-  let stores: Stores;
-  let results: ResultCollector;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL, { protocol: 2 });
-    stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: `test-bot-${prefix}` });
-    results = new ResultCollector(stores.botBus);
-  });
-
-  afterAll(async () => {
-    await cleanupRunners();
-    await stores.close();
-    await cleanupPrefix(admin, prefix);
-    await admin.quit();
-  });
+  const suite = useRunnerSuite(prefix);
+  let stores: Stores, results: ResultCollector;
+  beforeAll(() => void ({ stores, results } = suite));
 
   const infoWhere = (s: string, ok: (i: RunnerInfo) => boolean, what: string) =>
     waitUntil(async () => {

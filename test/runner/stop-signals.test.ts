@@ -1,14 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
-import { createRedisStores } from '../../store/redis/create-redis-stores.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Stores } from '../../store/ports.js';
-import { TEST_REDIS_URL, cleanupPrefix } from '../helpers/redis.js';
 import {
   ResultCollector,
-  cleanupRunners,
   loadScenarioFixture,
   processGone,
   runnerTestPrefix,
@@ -16,6 +12,7 @@ import {
   startRunner,
   waitUntil,
 } from '../helpers/runner.js';
+import { useRunnerSuite } from '../helpers/runner-suite.js';
 
 /** First signal: finish and report the current step, take nothing new, exit 0. Second: kill it. */
 describe('runner: stopping on signals', () => {
@@ -23,22 +20,9 @@ describe('runner: stopping on signals', () => {
   const base = loadScenarioFixture('sfb2019-standard');
   const server = base.server;
   const product = 'sfb2019';
-  let admin: Redis;
-  let stores: Stores;
-  let results: ResultCollector;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL, { protocol: 2 });
-    stores = createRedisStores({ redisUrl: TEST_REDIS_URL, prefix, connectionName: `test-bot-${prefix}` });
-    results = new ResultCollector(stores.botBus);
-  });
-
-  afterAll(async () => {
-    await cleanupRunners();
-    await stores.close();
-    await cleanupPrefix(admin, prefix);
-    await admin.quit();
-  });
+  const suite = useRunnerSuite(prefix);
+  let stores: Stores, results: ResultCollector;
+  beforeAll(() => void ({ stores, results } = suite));
 
   it('SIGTERM during a step: the step finishes and is reported, the next job waits, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cspatch-runner-'));
